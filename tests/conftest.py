@@ -1,0 +1,87 @@
+"""Shared fixtures: every test gets its own state dir; helpers to build fixture projects and
+run the real ``pipedeck`` CLI as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Runs are stored under a per-test XDG_STATE_HOME (inherited by child processes)."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
+
+
+def git_init(folder: Path) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "pipedeck tests",
+        "GIT_AUTHOR_EMAIL": "tests@pipedeck.invalid",
+        "GIT_COMMITTER_NAME": "pipedeck tests",
+        "GIT_COMMITTER_EMAIL": "tests@pipedeck.invalid",
+    }
+    for argv in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", "fixture"],
+    ):
+        subprocess.run(argv, cwd=folder, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture
+def workflow_project(tmp_path: Path) -> Callable[..., Path]:
+    """A git project holding the named fixture workflows in .github/workflows/."""
+
+    def make(*names: str) -> Path:
+        project = tmp_path / "project"
+        folder = project / ".github" / "workflows"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copy(FIXTURES / "workflows" / f"{name}.yml", folder / f"{name}.yml")
+        (project / "README.md").write_text("fixture project\n")
+        git_init(project)
+        return project
+
+    return make
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def events(self) -> list[dict]:
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> CliResult:
+    """The real CLI in a child process (``python -m tui``), as a user runs it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    return run_cli

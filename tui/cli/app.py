@@ -1,0 +1,16 @@
+"""The Typer application objects every command module registers on."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="pipedeck",
+    help="Run a project's GitHub Actions workflows locally, with live progress and history.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+run_app = typer.Typer(help="Run a workflow or a pipeline.", no_args_is_help=True)
+app.add_typer(run_app, name="run")

@@ -1,0 +1,58 @@
+"""Options and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from tui.core.errors import BadInput
+
+ProjectOption = Annotated[
+    Path,
+    typer.Option(
+        "--project",
+        "-C",
+        help="The project directory (default: the current directory).",
+        envvar="PIPEDECK_PROJECT",
+    ),
+]
+
+
+def console(stderr: bool = False) -> Console:
+    """A console honouring NO_COLOR and non-TTY output (Rich does both)."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def project_dir(path: Path) -> Path:
+    path = path.expanduser()
+    if not path.is_dir():
+        raise BadInput(f"--project {path}: no such directory")
+    return path.resolve()
+
+
+def parse_pairs(values: list[str] | None, flag: str, sep: str = "=") -> dict[str, str]:
+    """``k=v`` (or ``k:v``) flag values into a dict; a malformed one is a one-line error."""
+    out: dict[str, str] = {}
+    for value in values or []:
+        key, found, rest = value.partition(sep)
+        if not found or not key:
+            raise BadInput(f"{flag} {value!r}: expected KEY{sep}VALUE")
+        out[key] = rest
+    return out
+
+
+def existing_file(path: Path | None, flag: str) -> Path | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise BadInput(f"{flag} {path}: no such file")
+    return path.resolve()
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("CI")

@@ -1,0 +1,104 @@
+"""Run history: ``pipedeck runs``, ``pipedeck show RUN``, ``pipedeck logs RUN``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from tui.cli.app import app
+from tui.cli.common import console
+from tui.cli.render import ICONS, RunView
+from tui.core import events as ev
+from tui.core.errors import BadInput
+from tui.core.store import INTERRUPTED, RunStore
+
+RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix, or `last`).")]
+
+
+def _status(status: str) -> Text:
+    icon, style = ICONS.get(status, ("!", "yellow") if status == INTERRUPTED else ("●", "yellow"))
+    return Text(f"{icon} {status}", style=style)
+
+
+@app.command("runs")
+def runs(limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N.")] = 20) -> None:
+    """List stored runs, newest first (crashed runs show as interrupted)."""
+    metas = RunStore().list()[:limit]
+    out = console()
+    if not metas:
+        out.print("[dim]no runs yet[/]")
+        return
+    table = Table(show_edge=False)
+    table.add_column("run", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("target", overflow="fold")
+    for column in ("mode", "status", "duration"):
+        table.add_column(column, no_wrap=True)
+    for m in metas:
+        duration = f"{m.duration:.1f}s" if m.duration is not None else "-"
+        table.add_row(m.run_id, m.kind, m.target, m.mode, _status(m.status), duration)
+    out.print(table)
+
+
+@app.command("show")
+def show(run: RunArg = "last") -> None:
+    """A stored run: its nodes with status and duration, artifacts, metrics."""
+    record = RunStore().get(run)
+    out = console()
+    view = RunView(out, live=False, echo=False)
+    for event in record.events():
+        view.handle(event)
+    meta = record.meta
+    out.print(f"[bold]{meta.kind}[/] {meta.target}  [dim]run {meta.run_id} in {record.path}[/]")
+    out.print(Text("status: ").append(_status(meta.status)))
+    out.print(view.tree())
+    if view.artifacts:
+        table = Table(title="Artifacts", title_justify="left", show_edge=False)
+        for column in ("node", "name", "type", "path"):
+            table.add_column(column)
+        for a in view.artifacts:
+            table.add_row(view.path(a.node_id), a.name, a.artifact_type, a.uri)
+        out.print(table)
+    view.summary()
+    if meta.status == INTERRUPTED:
+        out.print(
+            "[yellow]the run's process died before it finished; events up to then are kept[/]"
+        )
+
+
+@app.command("logs")
+def logs(
+    run: RunArg = "last",
+    node: Annotated[
+        str | None, typer.Option("--node", help="Only this node (id or name, e.g. a job).")
+    ] = None,
+) -> None:
+    """Print a stored run's log lines, optionally of one node and its children."""
+    record = RunStore().get(run)
+    out = console()
+    view = RunView(out, live=False, echo=False)
+    selected: set[str] | None = None
+    all_events = list(record.events())
+    for event in all_events:
+        if isinstance(event, ev.NodeStarted):
+            view.add_node(event)
+    if node is not None:
+        roots = [n for n in view.nodes.values() if node in (n.node_id, n.name)]
+        if not roots:
+            names = ", ".join(n.node_id for n in view.nodes.values() if not n.parent_id)
+            raise BadInput(f"--node {node}: no such node in run {record.run_id} (jobs: {names})")
+        selected = set()
+        stack = [r.node_id for r in roots]
+        while stack:
+            current = stack.pop()
+            selected.add(current)
+            stack += view.nodes[current].children
+    for event in all_events:
+        if isinstance(event, ev.Log) and (selected is None or event.node_id in selected):
+            prefix = view.path(event.node_id) if event.node_id else event.stream
+            line = Text(f"[{prefix}] ", style="cyan")
+            line.append(Text.from_ansi(event.text))
+            out.print(line)

@@ -1,0 +1,16 @@
+"""Where pipedeck keeps its state: ``$XDG_STATE_HOME/pipedeck`` (platformdirs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+
+def state_dir() -> Path:
+    """The state root; honours ``XDG_STATE_HOME`` at call time (tests rely on that)."""
+    return Path(platformdirs.user_state_dir("pipedeck", appauthor=False))
+
+
+def runs_dir() -> Path:
+    return state_dir() / "runs"

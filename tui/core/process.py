@@ -1,0 +1,140 @@
+"""Child processes in their own process group, read line by line, stopped as a group.
+
+Every external tool pipedeck runs (act, docker build, the kfp.local driver, ...) goes
+through :class:`GroupProcess`: cancelling signals the whole group, waits, then kills.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import psutil
+
+StreamName = Literal["stdout", "stderr"]
+
+# Generous: act's JSON lines carry the whole step script in the ``step`` field.
+LINE_LIMIT = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Line:
+    stream: StreamName
+    text: str
+
+
+class GroupProcess:
+    """One child process, leader of its own process group."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.argv = list(argv)
+        self.cwd = cwd
+        self.env = dict(env) if env is not None else None
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            *self.argv,
+            cwd=self.cwd,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+            limit=LINE_LIMIT,
+        )
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    async def lines(self) -> AsyncIterator[Line]:
+        """stdout and stderr lines, interleaved in arrival order, until both close."""
+        assert self.proc is not None and self.proc.stdout and self.proc.stderr
+        queue: asyncio.Queue[Line | None] = asyncio.Queue()
+
+        async def pump(reader: asyncio.StreamReader, name: StreamName) -> None:
+            try:
+                while True:
+                    raw = await reader.readline()
+                    if not raw:
+                        break
+                    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                    await queue.put(Line(name, text))
+            finally:
+                await queue.put(None)
+
+        tasks = [
+            asyncio.create_task(pump(self.proc.stdout, "stdout")),
+            asyncio.create_task(pump(self.proc.stderr, "stderr")),
+        ]
+        open_streams = 2
+        try:
+            while open_streams:
+                item = await queue.get()
+                if item is None:
+                    open_streams -= 1
+                else:
+                    yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def wait(self) -> int:
+        assert self.proc is not None
+        return await self.proc.wait()
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """SIGINT the group (act cleans up its containers on it), then SIGTERM, then SIGKILL.
+
+        Descendants that moved to process groups of their own (act runs each host-mode step
+        in a new group) are remembered first and killed if they outlive the leader.
+        """
+        if self.proc is None:
+            return
+        descendants = _descendants(self.proc.pid)
+        try:
+            await self._stop_leader(grace)
+        finally:
+            for child in descendants:
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+
+    async def _stop_leader(self, grace: float) -> None:
+        assert self.proc is not None
+        if self.proc.returncode is not None:
+            self._kill_group(signal.SIGKILL)  # stray grandchildren
+            return
+        for sig, wait_for in ((signal.SIGINT, grace), (signal.SIGTERM, 3.0)):
+            self._kill_group(sig)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.proc.wait(), wait_for)
+                break
+        self._kill_group(signal.SIGKILL)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.proc.wait(), 5.0)
+
+    def _kill_group(self, sig: signal.Signals) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, sig)
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
