@@ -1,0 +1,75 @@
+"""Overhead of `pipedeck run workflow --runner host` over raw act on the same workflow.
+
+Runs both, alternating, N times (default 7) on a copy of a fixture workflow and prints the
+median wall time of each and their ratio. Usage:
+
+    python benchmarks/act_overhead.py [--runs N] [--workflow chain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "workflows"
+
+
+def make_project(root: Path, name: str) -> Path:
+    project = root / "project"
+    (project / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(FIXTURES / f"{name}.yml", project / ".github" / "workflows" / f"{name}.yml")
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@b.invalid",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@b.invalid",
+    }
+    for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "b"]):
+        subprocess.run(argv, cwd=project, env=env, check=True)
+    return project
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--workflow", default="chain")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        project = make_project(root, args.workflow)
+        env = {**os.environ, "XDG_STATE_HOME": str(root / "state")}
+        pipedeck = [sys.executable, "-m", "tui", "run", "workflow", "--runner", "host", "--json"]
+        first = subprocess.run(
+            pipedeck, cwd=project, env=env, capture_output=True, text=True, check=True
+        )
+        act_argv = json.loads(first.stdout.splitlines()[0])["argv"]
+        act_argv[act_argv.index("--artifact-server-path") + 1] = str(root / "raw-artifacts")
+        pd_times, act_times = [], []
+        for _ in range(args.runs):
+            pd_times.append(timed(pipedeck, project, env))
+            act_times.append(timed(act_argv, project, env))
+    pd, act = statistics.median(pd_times), statistics.median(act_times)
+    print(f"workflow: {args.workflow}.yml, {args.runs} paired runs (host mode)")
+    print(f"raw act          median {act * 1000:8.1f} ms")
+    print(f"pipedeck         median {pd * 1000:8.1f} ms")
+    print(f"overhead ratio   {pd / act:.2f}x  (+{(pd - act) * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""act's JSON log (``act --json -v``) → pipedeck events.
+
+A state machine over act's log records:
+
+- jobs are keyed on ``job`` (matrix legs share ``jobID`` but each has its own ``job``);
+- steps on (job, stage, ``stepID`` — or lowercase ``stepid`` for the set-up/complete steps);
+- ``raw_output`` lines become ``log`` events of the step;
+- ``stepResult`` / ``jobResult`` become ``node.finished`` (``executionTime`` is nanoseconds);
+- a step still running when its job finishes is marked failed;
+- ``command`` records (warning, error, group, endgroup, summary, set-output, add-mask) become
+  the matching events; ``add-mask`` values are masked from then on;
+- lines that are not JSON (act's final ``Error: …``) are kept as ``system`` log lines.
+
+Every event leaves through the :class:`Masker`, so no secret reaches a consumer or the store.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core import events as ev
+from tui.core.masking import Masker
+
+_RESULTS: dict[str, ev.NodeStatus] = {
+    "success": "success",
+    "failure": "failure",
+    "skipped": "skipped",
+    "cancelled": "cancelled",
+}
+# act's status chatter that node events already convey.
+_CHATTER = ("⭐ Run ", "🏁  Job ", "🧪  Matrix:", "LocalRepositoryCache ")
+_FIXED_STEPS = {"--setup-job": "Set up job", "--complete-job": "Complete job"}
+
+
+@dataclass
+class _Node:
+    node_id: str
+    name: str
+    kind: ev.NodeKind
+    parent_id: str
+    matrix: Mapping[str, Any] | None
+    started: float = field(default_factory=time.monotonic)
+    finished: bool = False
+    status: str = ""
+
+
+class ActLogParser:
+    """Feed it act's output lines; it returns the events each line means."""
+
+    def __init__(self, run_id: str, workflow_name: str, masker: Masker | None = None) -> None:
+        self.run_id = run_id
+        self.prefix = f"{workflow_name}/"
+        self.masker = masker or Masker()
+        self.jobs: dict[str, _Node] = {}
+        self.steps: dict[str, _Node] = {}
+        self.outputs: dict[str, dict[str, str]] = {}
+        self.summaries: dict[str, list[str]] = {}
+        self._group_depth: dict[str, int] = {}
+        self._warned: set[str] = set()
+        # Set when the user cancels: act then reports the steps it stops as failures.
+        self.cancelling = False
+
+    # -- entry points -------------------------------------------------------------------
+
+    def feed(self, line: str, stream: ev.Stream = "stdout") -> list[ev.Event]:
+        record = _as_record(line)
+        if record is None:
+            if not line.strip():
+                return []
+            return self._out([ev.Log(run_id=self.run_id, stream="system", text=line)])
+        return self._out(self._record(record))
+
+    def finish(self, status: ev.NodeStatus) -> list[ev.Event]:
+        """Close every node act left open (act crashed, or the run was cancelled)."""
+        out: list[ev.Event] = []
+        for job in list(self.jobs.values()):
+            if not job.finished:
+                out += self._finish_job(job, status)
+        return self._out(out)
+
+    @property
+    def failed_jobs(self) -> list[str]:
+        return [j.node_id for j in self.jobs.values() if j.status == "failure"]
+
+    # -- records ------------------------------------------------------------------------
+
+    def _record(self, rec: dict[str, Any]) -> list[ev.Event]:
+        if "job" not in rec:
+            return self._global(rec)
+        out: list[ev.Event] = []
+        job = self._job(rec, out)
+        if "jobResult" in rec:
+            return out + self._finish_job(job, self._status(rec["jobResult"]))
+        if rec.get("level") == "debug" and "stepResult" not in rec:
+            return out  # act's chatter; but a skipped step's result comes at debug level
+        step = self._step(job, rec, out)
+        command = rec.get("command")
+        if command:
+            return out + self._command(job, step, rec, str(command))
+        if "stepResult" in rec and step is not None:
+            duration = _seconds(rec.get("executionTime"), step.started)
+            out.append(self._finished(step, self._status(rec["stepResult"]), duration))
+            return out
+        msg = str(rec.get("msg", ""))
+        node = step or job
+        if rec.get("raw_output"):
+            out += self._lines(node, msg, "stdout")
+        elif rec.get("level") == "error":
+            out += self._lines(node, msg, "stderr")
+        elif rec.get("level") == "warning":
+            if msg not in self._warned:  # act repeats some warnings once per expression
+                self._warned.add(msg)
+                out += self._lines(node, msg, "system")
+        elif rec.get("level") == "info" and not msg.lstrip().startswith(_CHATTER):
+            out += self._lines(node, msg.strip(), "system")
+        return out
+
+    def _global(self, rec: dict[str, Any]) -> list[ev.Event]:
+        level = rec.get("level")
+        if level in ("warning", "error", "fatal", "panic"):
+            stream: ev.Stream = "stderr" if level != "warning" else "system"
+            return [ev.Log(run_id=self.run_id, stream=stream, text=str(rec.get("msg", "")))]
+        return []  # debug/info chatter from act's planner
+
+    def _job(self, rec: dict[str, Any], out: list[ev.Event]) -> _Node:
+        key = str(rec["job"]).strip()  # act pads job names to align its text log
+        job = self.jobs.get(key)
+        if job is None:
+            node_id = key.removeprefix(self.prefix)
+            matrix = rec.get("matrix") or None
+            name = str(rec.get("jobID") or node_id)
+            if matrix:
+                name = f"{name} ({', '.join(str(v) for v in matrix.values())})"
+            job = _Node(node_id, name, "job", "", matrix)
+            self.jobs[key] = job
+            out.append(self._started(job))
+        return job
+
+    def _step(self, job: _Node, rec: dict[str, Any], out: list[ev.Event]) -> _Node | None:
+        ids = rec.get("stepID") or rec.get("stepid")
+        if not ids:
+            return None
+        step_key = ".".join(str(i) for i in ids)
+        stage = str(rec.get("stage") or "")
+        local = step_key if stage in ("", "Main") else f"{stage.lower()}:{step_key}"
+        node_id = f"{job.node_id}/{local}"
+        step = self.steps.get(node_id)
+        if step is None and not _announces_step(rec):
+            return None  # e.g. a warning about a Pre stage act then skips: keep it on the job
+        if step is None:
+            raw = str(rec.get("step") or _FIXED_STEPS.get(step_key, step_key))
+            title = raw.strip().splitlines()[0] if raw.strip() else step_key
+            if stage not in ("", "Main"):
+                title = f"{stage} {title}"
+            # A composite action's own steps (stepID ["0", "1"]) nest under the action's step.
+            parent = f"{job.node_id}/{'.'.join(str(i) for i in ids[:-1])}"
+            parent_id = parent if len(ids) > 1 and parent in self.steps else job.node_id
+            step = _Node(node_id, title, "step", parent_id, None)
+            self.steps[node_id] = step
+            out.append(self._started(step))
+        return step
+
+    def _command(
+        self, job: _Node, step: _Node | None, rec: dict[str, Any], command: str
+    ) -> list[ev.Event]:
+        node = step or job
+        arg = str(rec.get("arg", ""))
+        if command == "add-mask":
+            self.masker.add(arg)
+            return []
+        if command in ("warning", "error", "notice", "debug"):
+            kv = rec.get("kvPairs") or {}
+            where = f" ({kv['file']}:{kv.get('line', '?')})" if kv.get("file") else ""
+            stream: ev.Stream = "stderr" if command == "error" else "system"
+            return self._lines(node, f"{command}{where}: {arg}", stream)
+        if command == "group":
+            self._group_depth[node.node_id] = self._group_depth.get(node.node_id, 0) + 1
+            return self._lines(node, f"▸ {arg}", "system")
+        if command == "endgroup":
+            self._group_depth[node.node_id] = max(0, self._group_depth.get(node.node_id, 0) - 1)
+            return []
+        if command == "summary":
+            content = str(rec.get("content", ""))
+            self.summaries.setdefault(job.node_id, []).append(content)
+            return self._lines(node, f"step summary:\n{content.rstrip()}", "system")
+        if command == "set-env":
+            return self._lines(node, f"env {rec.get('name', '')}={arg}", "system")
+        if command == "add-path":
+            return self._lines(node, f"PATH += {arg}", "system")
+        if command == "set-output":
+            name = str(rec.get("name", ""))
+            self.outputs.setdefault(node.node_id, {})[name] = arg
+            return self._lines(node, f"output {name}={arg}", "system")
+        return self._lines(node, f"::{command}::{arg}", "system")
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _status(self, result: object) -> ev.NodeStatus:
+        status = _RESULTS.get(str(result), "failure")
+        return "cancelled" if self.cancelling and status == "failure" else status
+
+    def _finish_job(self, job: _Node, status: ev.NodeStatus) -> list[ev.Event]:
+        out: list[ev.Event] = []
+        for step in self.steps.values():
+            if step.node_id.startswith(job.node_id + "/") and not step.finished:
+                step_status: ev.NodeStatus = "cancelled" if status == "cancelled" else "failure"
+                out.append(self._finished(step, step_status, time.monotonic() - step.started))
+        out.append(self._finished(job, status, time.monotonic() - job.started))
+        job.status = status
+        return out
+
+    def _started(self, node: _Node) -> ev.NodeStarted:
+        return ev.NodeStarted(
+            run_id=self.run_id,
+            node_id=node.node_id,
+            name=node.name,
+            kind=node.kind,
+            parent_id=node.parent_id,
+            matrix=node.matrix,
+        )
+
+    def _finished(self, node: _Node, status: ev.NodeStatus, duration: float) -> ev.NodeFinished:
+        node.finished = True
+        return ev.NodeFinished(
+            run_id=self.run_id,
+            node_id=node.node_id,
+            name=node.name,
+            kind=node.kind,
+            parent_id=node.parent_id,
+            matrix=node.matrix,
+            status=status,
+            duration=round(duration, 3),
+        )
+
+    def _lines(self, node: _Node, text: str, stream: ev.Stream) -> list[ev.Event]:
+        text = text.rstrip("\n")
+        return [
+            ev.Log(run_id=self.run_id, node_id=node.node_id, stream=stream, text=part)
+            for part in text.split("\n")
+        ]
+
+    def _out(self, events: list[ev.Event]) -> list[ev.Event]:
+        return [self.masker.event(e) for e in events]
+
+
+def _announces_step(rec: dict[str, Any]) -> bool:
+    """Records that mean a step really runs: act's "⭐ Run", output, a command, a result."""
+    return bool(
+        str(rec.get("msg", "")).startswith("⭐ Run ")
+        or rec.get("raw_output")
+        or rec.get("command")
+        or "stepResult" in rec
+        or rec.get("level") == "error"
+    )
+
+
+def _as_record(line: str) -> dict[str, Any] | None:
+    if not line.startswith("{"):
+        return None
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return None
+    return rec if isinstance(rec, dict) and "msg" in rec else None
+
+
+def _seconds(nanos: Any, started: float) -> float:
+    if isinstance(nanos, int | float) and nanos >= 0:
+        return nanos / 1e9
+    return time.monotonic() - started

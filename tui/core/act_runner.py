@@ -1,0 +1,269 @@
+"""Run one GitHub Actions workflow through act and stream it as pipedeck events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tui.core import events as ev
+from tui.core import host_venv, standins
+from tui.core.act_argv import (
+    WorkflowRequest,
+    build_argv,
+    check_request,
+    choose_event,
+    find_act,
+    free_port,
+)
+from tui.core.act_log import ActLogParser
+from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED, MissingPrerequisite
+from tui.core.masking import Masker, read_dotenv_values
+from tui.core.paths import state_dir
+from tui.core.process import GroupProcess
+from tui.core.stack import s3
+from tui.core.store import RunRecord
+
+
+@dataclass(frozen=True)
+class ModeChoice:
+    mode: str  # "host" or "docker"
+    reason: str
+    image: str | None = None
+
+
+def choose_mode(requested: str, dry_run: bool = False) -> ModeChoice:
+    """``host`` needs nothing; ``docker`` needs an engine and the runner image; ``auto`` picks.
+
+    A dry run always plans with a container platform: act 0.2.89's ``--dryrun`` still
+    executes ``run:`` steps on a ``-self-hosted`` platform, while with a container platform
+    it creates no container and needs no engine.
+    """
+    from tui.core import docker_engine, images
+
+    if dry_run:
+        return ModeChoice(
+            "dry-run", "act --dryrun: plans every step, runs none", images.runner_image()
+        )
+    if requested == "host":
+        return ModeChoice("host", "requested with --runner host")
+
+    engine = docker_engine.engine_status()
+    image = images.runner_image()
+    present = engine.answers and images.image_present(image)
+    if requested == "docker":
+        if not engine.answers:
+            raise MissingPrerequisite(
+                f"--runner docker: no Docker engine answers ({engine.detail})"
+            )
+        if not present:
+            raise MissingPrerequisite(
+                f"--runner docker: the runner image {image} is not built;"
+                " run `pipedeck image build runner`"
+            )
+        return ModeChoice("docker", "requested with --runner docker", image)
+    if present:
+        return ModeChoice("docker", f"Docker engine answers and {image} is built", image)
+    if not engine.answers:
+        return ModeChoice("host", "no Docker engine answers")
+    return ModeChoice("host", "runner image not built (`pipedeck image build runner`)")
+
+
+class ActRunner:
+    """One workflow run. ``events()`` always ends with ``run.finished``."""
+
+    def __init__(self, request: WorkflowRequest, record: RunRecord, choice: ModeChoice) -> None:
+        # The local stack's environment (S3 emulator endpoint + test credentials) first, so
+        # `aws s3 cp` and boto3 reach the emulator with no code change; the user's env wins.
+        request = dataclasses.replace(request, env={**s3.run_env(), **request.env})
+        self.request = request
+        self.record = record
+        self.choice = choice
+        self.run_id = record.run_id
+        self.event = choose_event(request)
+        check_request(request, self.event)
+        self.act = find_act()
+        self.standins = _standins(request)
+        self._proc: GroupProcess | None = None
+        self._parser: ActLogParser | None = None
+        self._cancelled = False
+        self._started_at: datetime | None = None
+        self._venv: Path | None = None
+
+    async def events(self) -> AsyncIterator[ev.Event]:
+        start = time.monotonic()
+        self._started_at = ev.utcnow()
+        self.record.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        with _private_secrets(self.request) as (secret_file, secret_values):
+            masker = Masker(secret_values)
+            argv = build_argv(
+                self.act,
+                self.request,
+                event=self.event,
+                mode=self.choice.mode,
+                image=self.choice.image,
+                artifacts_dir=self.record.artifacts_dir,
+                secret_file=secret_file,
+                artifact_port=free_port(),
+                local_repositories=self.standins,
+            )
+            yield masker.event(
+                ev.RunStarted(
+                    run_id=self.run_id,
+                    kind="workflow",
+                    target=self.request.target,
+                    mode=self.choice.mode,
+                    argv=tuple(argv),
+                )
+            )
+            yield ev.Log(
+                run_id=self.run_id,
+                stream="system",
+                text=f"runner mode {self.choice.mode}: {self.choice.reason}",
+            )
+            if self.standins:
+                names = ", ".join(r.partition("=")[0] for r in self.standins)
+                yield ev.Log(
+                    run_id=self.run_id,
+                    stream="system",
+                    text=f"offline: local stand-ins replace {names}",
+                )
+            parser = ActLogParser(self.run_id, self.request.workflow.name, masker)
+            parser.cancelling = self._cancelled
+            self._parser = parser
+            self._proc = GroupProcess(argv, cwd=self.request.project, env=await self._env())
+            exit_code = EXIT_RUN_FAILED
+            if not self._cancelled:
+                await self._proc.start()
+                if self._cancelled:  # cancelled while act was starting
+                    await self._proc.stop()
+                async for line in self._proc.lines():
+                    for event in parser.feed(line.text, line.stream):
+                        yield event
+                exit_code = await self._proc.wait()
+        if self._venv is not None:
+            await asyncio.to_thread(host_venv.remove, self._venv)
+        if self._cancelled:
+            for event in parser.finish("cancelled"):
+                yield event
+            await self._remove_containers()
+            yield ev.RunFinished(
+                run_id=self.run_id,
+                status="cancelled",
+                exit_code=EXIT_CANCELLED,
+                duration=round(time.monotonic() - start, 3),
+                error="cancelled by the user",
+            )
+            return
+        ok = exit_code == 0
+        for event in parser.finish("success" if ok else "failure"):
+            yield event
+        error = ""
+        if not ok:
+            failed = [j.name for j in parser.jobs.values() if j.status == "failure"]
+            error = (
+                f"failed job(s): {', '.join(failed)}" if failed else f"act exited with {exit_code}"
+            )
+        yield ev.RunFinished(
+            run_id=self.run_id,
+            status="success" if ok else "failure",
+            exit_code=EXIT_OK if ok else EXIT_RUN_FAILED,
+            duration=round(time.monotonic() - start, 3),
+            error=masker.text(error),
+        )
+
+    async def cancel(self) -> None:
+        self._cancelled = True
+        if self._parser is not None:
+            self._parser.cancelling = True
+        if self._proc is not None and self._proc.proc is not None:
+            await self._proc.stop()
+
+    async def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop("PIPEDECK_ACT", None)
+        if self.choice.mode == "host":
+            self._venv = state_dir() / "venvs" / self.run_id
+            venv_bin = await asyncio.to_thread(host_venv.create, self._venv)
+            env = host_step_env(env, venv_bin)
+        return env
+
+    async def _remove_containers(self) -> None:
+        """Remove job containers act created for this run and left behind on cancel."""
+        if self.choice.mode != "docker" or self._started_at is None:
+            return
+        from tui.core import containers
+
+        await containers.remove_act_containers(since=self._started_at)
+
+
+def _standins(request: WorkflowRequest) -> list[str]:
+    """Stand-ins for the well-known actions the workflow uses, when offline."""
+    if not standins.used_standins(request.workflow):
+        return []
+    if request.offline or not standins.github_reachable():
+        return standins.local_repositories(request.workflow)
+    return []
+
+
+@contextlib.contextmanager
+def _private_secrets(request: WorkflowRequest) -> Iterator[tuple[Path | None, list[str]]]:
+    """Copy the secret file (or the project's ``.secrets``, act's default) into a private
+    0600 file in a 0700 temp dir, removed afterwards; yields it and the values to mask."""
+    source = request.secret_file
+    if source is None and (request.project / ".secrets").is_file():
+        source = request.project / ".secrets"
+    if source is None:
+        yield None, []
+        return
+    text = source.read_text(encoding="utf-8")
+    folder = Path(tempfile.mkdtemp(prefix="pipedeck-secrets-"))
+    try:
+        target = folder / "secrets"
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        yield target, list(read_dotenv_values(text).values())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def host_step_env(env: dict[str, str], venv_bin: Path) -> dict[str, str]:
+    """The environment host-mode steps inherit: the run's own virtualenv first on PATH (a
+    step's ``pip install`` lands there, never in the user's Python or pipedeck's, which is
+    taken off PATH), then a tools folder holding only ``aws`` (the awscli pipedeck ships, as
+    GitHub's runners have one)."""
+    env = dict(env)
+    own_bin = Path(sys.prefix) / "bin"
+    if sys.prefix != sys.base_prefix:
+        env.pop("VIRTUAL_ENV", None)
+        parts = [p for p in env.get("PATH", "").split(os.pathsep) if p and Path(p) != own_bin]
+    else:
+        parts = [p for p in env.get("PATH", "").split(os.pathsep) if p]
+    tools = _tools_dir(own_bin)
+    first = [str(venv_bin), *([str(tools)] if tools else [])]
+    env["PATH"] = os.pathsep.join([*first, *parts])
+    env["VIRTUAL_ENV"] = str(venv_bin.parent)
+    return env
+
+
+def _tools_dir(own_bin: Path) -> Path | None:
+    aws = own_bin / "aws"
+    if not aws.exists():
+        return None
+    tools = state_dir() / "tools"
+    link = tools / "aws"
+    if not (link.is_symlink() and link.resolve() == aws.resolve()):
+        tools.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(aws)
+    return tools
