@@ -1,0 +1,405 @@
+"""The kfp.local hook: task execution patched (inside the driver only) to emit node events.
+
+Pinned to kfp 2.17 (``check_kfp_version``); the functions wrapped are module attributes of
+``kfp.local`` that its orchestrators look up at call time:
+
+- ``task_executor.execute_single_task``: one task → ``node.*`` of kind ``task``, outputs as
+  artifacts/metrics/logs; ``task_dispatcher.run_single_task_implementation`` marks that it
+  really ran (a success without it is a cache hit);
+- ``enhanced_dag_orchestrator.execute_task`` (DAG-implemented tasks: conditions, nested
+  pipelines, exit handlers, ParallelFor iterations), ``_run_parallel_for_task`` (the loop) →
+  nodes of kind ``group``; ``ParallelExecutor.execute_parallel_tasks`` hands the caller's scope
+  to its worker threads;
+- ``run_enhanced_dag`` / ``dag_orchestrator.run_dag``: a DAG's tasks that never started are
+  reported ``skipped`` when it returns (false conditions, failed upstream);
+- ``subprocess_task_handler.run_local_subprocess``: the task's stdout/stderr as its logs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from tui.core import events as ev
+from tui.core.pipelines.capture import ExecutorLines
+from tui.core.pipelines.command import without_pip_prefix
+
+SUPPORTED_KFP = "2.17."
+_ITERATION = re.compile(r"-iteration-(\d+)$")
+Emit = Callable[[ev.Event], None]
+Scope = tuple[str, int | None]  # (node id of the enclosing group, ParallelFor iteration)
+CACHE_HIT = "cache hit: outputs reused from an earlier run (kfp.local cache); task not executed"
+
+
+class UnsupportedKfp(RuntimeError):
+    pass
+
+
+def check_kfp_version(version: str) -> None:
+    if not version.startswith(SUPPORTED_KFP):
+        raise UnsupportedKfp(
+            f"pipedeck's kfp.local hooks support kfp {SUPPORTED_KFP}x; this environment has "
+            f"kfp {version}"
+        )
+
+
+def join(scope_id: str, name: str) -> str:
+    return f"{scope_id}/{name}" if scope_id else name
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+class Hooks:
+    """Install with :meth:`install`; every event goes to ``emit`` (thread-safe)."""
+
+    def __init__(self, run_id: str, emit: Emit, *, skip_pip: bool = False) -> None:
+        self.run_id = run_id
+        self.emit = emit
+        self.skip_pip = skip_pip
+        self.root_status: str | None = None
+        self.failed_tasks: list[str] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._pending: dict[tuple[int, str], Scope] = {}
+        self._started: dict[str, float] = {}
+        self._status: dict[str, str] = {}
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    # -- scope and node bookkeeping -------------------------------------------------------
+
+    def scope(self) -> Scope:
+        return getattr(self._local, "scope", ("", None))
+
+    def current_task(self) -> str:
+        return getattr(self._local, "task", "") or ""
+
+    def log(self, node_id: str, stream: ev.Stream, text: str) -> None:
+        self.emit(ev.Log(run_id=self.run_id, node_id=node_id, stream=stream, text=text))
+
+    def _start(
+        self, node_id: str, name: str, kind: ev.NodeKind, scope: Scope, iteration: int | None
+    ) -> None:
+        with self._lock:
+            self._started[node_id] = time.monotonic()
+        self.emit(
+            ev.NodeStarted(
+                run_id=self.run_id,
+                node_id=node_id,
+                name=name,
+                kind=kind,
+                parent_id=scope[0],
+                iteration=iteration,
+            )
+        )
+
+    def _finish(
+        self,
+        node_id: str,
+        name: str,
+        kind: ev.NodeKind,
+        scope: Scope,
+        status: ev.NodeStatus,
+        iteration: int | None,
+    ) -> None:
+        with self._lock:
+            started = self._started.get(node_id)
+            self._status[node_id] = status
+            if status == "failure" and kind == "task":
+                self.failed_tasks.append(node_id)
+        duration = None if started is None else round(time.monotonic() - started, 3)
+        self.emit(
+            ev.NodeFinished(
+                run_id=self.run_id,
+                node_id=node_id,
+                name=name,
+                kind=kind,
+                status=status,
+                duration=duration,
+                parent_id=scope[0],
+                iteration=iteration,
+            )
+        )
+
+    @contextlib.contextmanager
+    def _in_scope(self, scope: Scope) -> Iterator[None]:
+        previous = self.scope()
+        self._local.scope = scope
+        try:
+            yield
+        finally:
+            self._local.scope = previous
+
+    # -- installing -----------------------------------------------------------------------
+
+    def _patch(self, owner: Any, attr: str, make: Callable[[Any], Any]) -> None:
+        original = getattr(owner, attr)
+        self._saved.append((owner, attr, original))
+        setattr(owner, attr, make(original))
+
+    def install(self) -> None:
+        import kfp
+        from kfp.local import subprocess_task_handler, task_dispatcher
+        from kfp.local.orchestrator import (
+            dag_orchestrator,
+            enhanced_dag_orchestrator,
+            task_executor,
+        )
+
+        check_kfp_version(kfp.__version__)
+        eo = enhanced_dag_orchestrator
+        self._patch(task_executor, "execute_single_task", self._wrap(self._task))
+        self._patch(task_dispatcher, "run_single_task_implementation", self._wrap(self._ran))
+        self._patch(eo, "execute_task", self._wrap(self._dag_task))
+        self._patch(eo, "_run_parallel_for_task", self._wrap(self._loop))
+        self._patch(eo.ParallelExecutor, "execute_parallel_tasks", self._wrap(self._parallel))
+        self._patch(eo, "run_enhanced_dag", self._wrap(self._dag))
+        self._patch(dag_orchestrator, "run_dag", self._wrap(self._dag))
+        self._patch(subprocess_task_handler, "run_local_subprocess", lambda _: self._subprocess)
+        if self.skip_pip:
+            self._patch(subprocess_task_handler, "environment", self._environment)
+
+    def uninstall(self) -> None:
+        while self._saved:
+            owner, attr, original = self._saved.pop()
+            setattr(owner, attr, original)
+
+    def _wrap(self, handler: Callable[..., Any]) -> Callable[[Any], Any]:
+        def make(original: Any) -> Any:
+            signature = inspect.signature(original)
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                bound = signature.bind(*args, **kwargs).arguments
+                return handler(lambda: original(*args, **kwargs), bound)
+
+            return wrapper
+
+        return make
+
+    # -- the wrapped functions ------------------------------------------------------------
+
+    def _task(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        from kfp.local import status as kfp_status
+
+        task_name, task_spec = a["task_name"], a["task_spec"]
+        component = a["components"][task_spec.component_ref.name]
+        executor = a["executors"].get(component.executor_label)
+        is_container = executor is not None and executor.WhichOneof("spec") == "container"
+        scope = self.scope()
+        node_id = join(scope[0], task_name)
+        name = task_spec.task_info.name or task_name
+        self._start(node_id, name, "task", scope, scope[1])
+        previous = self.current_task()
+        self._local.task, self._local.ran = node_id, False
+        status: ev.NodeStatus = "failure"
+        try:
+            outputs, task_status = call()
+            if task_status == kfp_status.Status.SUCCESS:
+                status = "success"
+                if is_container and not self._local.ran:
+                    self.log(node_id, "system", CACHE_HIT)
+                self._report_outputs(node_id, outputs)
+            return outputs, task_status
+        except BaseException as exc:
+            self.log(node_id, "system", f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            self._local.task = previous
+            self._finish(node_id, name, "task", scope, status, scope[1])
+
+    def _ran(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        self._local.ran = True
+        return call()
+
+    def _dag_task(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        task_name, task_spec = a["task_name"], a["task_spec"]
+        component = a["components"][task_spec.component_ref.name]
+        if component.WhichOneof("implementation") != "dag":
+            return call()
+        with self._lock:
+            handed = self._pending.pop((id(a["io_store"]), task_name), None)
+        match = _ITERATION.search(task_name)
+        if handed is not None and match:
+            index = int(match.group(1))
+            name = f"iteration-{index}"
+            node_id = join(handed[0], name)
+            parent: Scope = (handed[0], handed[1])
+            inner: Scope = (node_id, index)
+        else:
+            parent = handed or self.scope()
+            name = task_spec.task_info.name or task_name
+            node_id = join(parent[0], task_name)
+            inner = (node_id, parent[1])
+        return self._group(call, node_id, name, parent, inner)
+
+    def _group(
+        self, call: Callable[[], Any], node_id: str, name: str, parent: Scope, inner: Scope
+    ) -> Any:
+        from kfp.local import status as kfp_status
+
+        self._start(node_id, name, "group", parent, inner[1])
+        status: ev.NodeStatus = "failure"
+        try:
+            with self._in_scope(inner):
+                result = call()
+            if isinstance(result, bool):  # _run_parallel_for_task: True means it failed
+                status = "failure" if result else "success"
+            elif result[1] == kfp_status.Status.SUCCESS:
+                status = "success"
+            return result
+        finally:
+            self._finish(node_id, name, "group", parent, status, inner[1])
+
+    def _loop(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        scope = self.scope()
+        task_name, task_spec = a["task_name"], a["task_spec"]
+        node_id = join(scope[0], task_name)
+        name = task_spec.task_info.name or task_name
+        return self._group(call, node_id, name, scope, (node_id, scope[1]))
+
+    def _parallel(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        scope = self.scope()
+        with self._lock:
+            for task_name, _spec in a["tasks"]:
+                self._pending[(id(a["io_store"]), task_name)] = scope
+        return call()
+
+    def _dag(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        from kfp.local import status as kfp_status
+
+        scope = self.scope()
+        result = call()
+        self._skip_unstarted(scope, a["dag_component_spec"].dag, a["components"])
+        if scope[0] == "":
+            self.root_status = "success" if result[1] == kfp_status.Status.SUCCESS else "failure"
+        return result
+
+    # -- skipped tasks ----------------------------------------------------------------------
+
+    def _skip_unstarted(self, scope: Scope, dag: Any, components: Any) -> None:
+        for task_name, task in dag.tasks.items():
+            node_id = join(scope[0], task_name)
+            with self._lock:
+                if node_id in self._started or node_id in self._status:
+                    continue
+            self.log(node_id, "system", f"skipped: {self._skip_reason(scope, task)}")
+            self._skip_tree(scope, task_name, task, components)
+
+    def _skip_reason(self, scope: Scope, task: Any) -> str:
+        deps = [join(scope[0], d) for d in task.dependent_tasks]
+        failed = [d for d in deps if self._status.get(d) == "failure"]
+        if failed:
+            return f"upstream task {failed[0].rsplit('/', 1)[-1]!r} failed"
+        if task.trigger_policy.condition:
+            return "its condition was false"
+        if any(self._status.get(d) != "success" for d in deps):
+            return "an upstream task did not succeed"
+        return "not run (the pipeline stopped before it)"
+
+    def _skip_tree(self, scope: Scope, task_name: str, task: Any, components: Any) -> None:
+        component = components.get(task.component_ref.name)
+        is_dag = component is not None and component.WhichOneof("implementation") == "dag"
+        node_id = join(scope[0], task_name)
+        name = task.task_info.name or task_name
+        kind: ev.NodeKind = "group" if is_dag else "task"
+        self._finish(node_id, name, kind, scope, "skipped", scope[1])
+        if is_dag:
+            for child_name, child in component.dag.tasks.items():
+                self._skip_tree((node_id, scope[1]), child_name, child, components)
+
+    # -- outputs ----------------------------------------------------------------------------
+
+    def _report_outputs(self, node_id: str, outputs: dict[str, Any]) -> None:
+        from kfp import dsl
+
+        for key, value in (outputs or {}).items():
+            items = value if isinstance(value, list) else [value]
+            if not items or not all(isinstance(v, dsl.Artifact) for v in items):
+                self.log(node_id, "system", f"output {key} = {json.dumps(value, default=str)}")
+                continue
+            for artifact in items:
+                schema = type(artifact).schema_title
+                metadata = _jsonable(dict(artifact.metadata or {}))
+                self.emit(
+                    ev.Artifact(
+                        run_id=self.run_id,
+                        node_id=node_id,
+                        name=key,
+                        uri=str(artifact.uri),
+                        artifact_type=schema,
+                        metadata=metadata,
+                    )
+                )
+                if schema == "system.Metrics":
+                    self._report_metrics(node_id, metadata)
+
+    def _report_metrics(self, node_id: str, metadata: dict[str, Any]) -> None:
+        for name, value in metadata.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            self.emit(
+                ev.Metric(
+                    run_id=self.run_id, name=name, value=float(value), source="kfp", node_id=node_id
+                )
+            )
+
+    # -- the task's process -------------------------------------------------------------------
+
+    def _subprocess(self, full_command: list[str], env_vars: dict[str, str] | None = None) -> int:
+        node_id = self.current_task()
+        if self.skip_pip:
+            full_command = without_pip_prefix(full_command) or full_command
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_vars or {})}
+        proc = subprocess.Popen(
+            full_command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        readers = [
+            threading.Thread(
+                target=self._pump, args=(proc.stdout, node_id, ExecutorLines("stdout")), daemon=True
+            ),
+            threading.Thread(
+                target=self._pump, args=(proc.stderr, node_id, ExecutorLines("stderr")), daemon=True
+            ),
+        ]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join()
+        return proc.wait()
+
+    def _pump(self, pipe: IO[bytes], node_id: str, lines: ExecutorLines) -> None:
+        with pipe:
+            for raw in iter(pipe.readline, b""):
+                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                for stream, line in lines.feed(text):
+                    self.log(node_id, stream, line)
+
+    @staticmethod
+    def _environment(original: Any) -> Any:
+        """No pip install runs in a prepared environment, so tasks need not take kfp.local's
+        pip lock (which would run ParallelFor iterations one at a time)."""
+
+        @contextlib.contextmanager
+        def environment(use_venv: bool, *args: Any, **kwargs: Any) -> Iterator[str]:
+            if use_venv:
+                with original(use_venv, *args, **kwargs) as python:
+                    yield python
+            else:
+                yield sys.executable
+
+        return environment

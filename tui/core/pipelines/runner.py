@@ -1,0 +1,281 @@
+"""``PipelineRunner``: one pipeline run through kfp.local, as a stream of events.
+
+It builds the component environment if needed (pip's output as ``system`` logs), then starts
+the driver (``driver.py``) with that environment's Python in its own process group and turns
+the driver's JSON lines into events. ``cancel()`` stops the group: the driver and every task
+process go. The stream always ends with ``run.finished``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import fcntl
+import json
+import os
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.core import events as ev
+from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_RUN_FAILED
+from tui.core.pipelines.env import ComponentEnv
+from tui.core.process import GroupProcess
+from tui.core.stack import s3
+
+LOG_TAIL = 30  # log lines kept per task, for the failure message
+SHOWN_TAIL = 10
+
+
+@dataclass
+class PipelineRunOptions:
+    spec_path: Path  # the compiled pipeline YAML
+    target: str  # what the user named, for run.started
+    run_dir: Path  # the run's directory in the run store
+    project: Path
+    env: ComponentEnv
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    cache: bool = True
+    cache_root: Path | None = None  # shared between runs; None keeps it in the run dir
+
+    @property
+    def pipeline_root(self) -> Path:
+        return self.run_dir / "pipeline_root"
+
+
+class PipelineRunner:
+    """Implements ``tui.core.runner.Runner`` for a local (kfp.local subprocess) run."""
+
+    mode = "subprocess"
+
+    def __init__(self, run_id: str, options: PipelineRunOptions) -> None:
+        self.run_id = run_id
+        self.options = options
+        self._proc: GroupProcess | None = None
+        self._cancelled = False
+        self._open: dict[str, ev.NodeStarted] = {}
+        self._logs: dict[str, deque[str]] = {}
+        self._stderr: deque[str] = deque(maxlen=LOG_TAIL)
+
+    def driver_argv(self) -> list[str]:
+        o = self.options
+        argv = [
+            str(o.env.python),
+            "-m",
+            "tui.core.pipelines.driver",
+            "--spec",
+            str(o.spec_path),
+            "--run-id",
+            self.run_id,
+            "--pipeline-root",
+            str(o.pipeline_root),
+            "--arguments",
+            json.dumps(dict(o.arguments)),
+            "--skip-pip",
+        ]
+        if o.cache:
+            argv.append("--cache")
+            if o.cache_root is not None:
+                argv += ["--cache-root", str(o.cache_root)]
+        return argv
+
+    async def cancel(self) -> None:
+        self._cancelled = True
+        if self._proc is not None:
+            await self._proc.stop(grace=5.0)
+
+    async def events(self) -> AsyncIterator[ev.Event]:
+        started = time.monotonic()
+        yield ev.RunStarted(
+            run_id=self.run_id,
+            kind="pipeline",
+            target=self.options.target,
+            mode=self.mode,
+            argv=tuple(self.driver_argv()),
+        )
+        finished: ev.RunFinished | None = None
+        try:
+            if not self.options.env.is_ready():
+                async for event in self._build_env():
+                    if isinstance(event, ev.RunFinished):
+                        finished = event
+                    else:
+                        yield event
+            self.options.env.link_driver()
+            if finished is None and not self._cancelled:
+                async for event in self._drive():
+                    if isinstance(event, ev.RunFinished):
+                        finished = event
+                    else:
+                        yield event
+        finally:
+            if self._proc is not None:
+                await self._proc.stop(grace=2.0)
+        for event in self._close_open_nodes():
+            yield event
+        if finished is None:
+            if self._cancelled:
+                finished = self._finished("cancelled", EXIT_CANCELLED, "cancelled")
+            else:
+                finished = self._finished("failure", EXIT_RUN_FAILED, "the run ended unexpectedly")
+        yield ev.RunFinished(
+            run_id=self.run_id,
+            status=finished.status,
+            exit_code=finished.exit_code,
+            duration=round(time.monotonic() - started, 3),
+            error=finished.error,
+        )
+
+    def _finished(self, status: ev.RunStatus, code: int, error: str = "") -> ev.RunFinished:
+        return ev.RunFinished(
+            run_id=self.run_id, status=status, exit_code=code, duration=0.0, error=error
+        )
+
+    def _log(self, text: str, stream: ev.Stream = "system", node_id: str = "") -> ev.Log:
+        return ev.Log(run_id=self.run_id, node_id=node_id, stream=stream, text=text)
+
+    # -- the component environment ----------------------------------------------------------
+
+    async def _build_env(self) -> AsyncIterator[ev.Event]:
+        env = self.options.env
+        env.path.parent.mkdir(parents=True, exist_ok=True)
+        with (env.path.parent / f"{env.path.name}.lock").open("a") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield self._log(f"component environment: another run is building {env.path}")
+                await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+            try:
+                if env.is_ready():
+                    return
+                packages = " ".join(env.requirements)
+                yield self._log(f"component environment: creating {env.venv} ({packages})")
+                begun = time.monotonic()
+                env.reset()
+                for argv in env.create_commands():
+                    self._proc = GroupProcess(argv)
+                    await self._proc.start()
+                    tail: deque[str] = deque(maxlen=5)
+                    async for line in self._proc.lines():
+                        tail.append(line.text)
+                        yield self._log(f"component environment: {line.text}")
+                    code = await self._proc.wait()
+                    self._proc = None
+                    if self._cancelled:
+                        return
+                    if code != 0:
+                        last = tail[-1] if tail else f"exit code {code}"
+                        yield self._finished(
+                            "failure",
+                            EXIT_MISSING_PREREQ,
+                            f"could not create the component environment at {env.venv}: {last}",
+                        )
+                        return
+                seconds = time.monotonic() - begun
+                env.mark_ready(seconds)
+                yield self._log(f"component environment: ready in {seconds:.1f}s")
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    # -- the driver -------------------------------------------------------------------------
+
+    async def _drive(self) -> AsyncIterator[ev.Event]:
+        o = self.options
+        o.pipeline_root.mkdir(parents=True, exist_ok=True)
+        driver_path = str(o.env.driver_path)
+        # The local stack's environment (S3 emulator endpoint + test credentials) reaches
+        # every component, so boto3 code talks to the emulator with no change.
+        env = {**os.environ, **s3.run_env()}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (driver_path, env.get("PYTHONPATH")) if p)
+        env["PIPEDECK_DRIVER_PATH"] = driver_path
+        self._proc = GroupProcess(self.driver_argv(), cwd=o.project, env=env)
+        await self._proc.start()
+        result: dict[str, Any] | None = None
+        async for line in self._proc.lines():
+            if line.stream == "stderr":
+                self._stderr.append(line.text)
+                yield self._log(line.text, "stderr")
+                continue
+            try:
+                data = json.loads(line.text)
+            except ValueError:
+                yield self._log(line.text, "stdout")
+                continue
+            if data.get("type") == "driver.result":
+                result = data
+                continue
+            try:
+                event = ev.from_dict(data)
+            except ValueError:
+                yield self._log(line.text, "stdout")
+                continue
+            yield self._track(event)
+        code = await self._proc.wait()
+        yield self._outcome(code, result)
+
+    def _track(self, event: ev.Event) -> ev.Event:
+        if isinstance(event, ev.NodeStarted):
+            self._open[event.node_id] = event
+        elif isinstance(event, ev.NodeFinished):
+            self._open.pop(event.node_id, None)
+            if self._cancelled and event.status == "failure":
+                return dataclasses.replace(event, status="cancelled")
+        elif isinstance(event, ev.Log) and event.node_id and event.stream != "system":
+            self._logs.setdefault(event.node_id, deque(maxlen=LOG_TAIL)).append(event.text)
+        return event
+
+    def _outcome(self, code: int, result: dict[str, Any] | None) -> ev.RunFinished:
+        if self._cancelled:
+            return self._finished("cancelled", EXIT_CANCELLED, "cancelled")
+        if result is None:
+            tail = "\n".join(self._stderr) or "(no output)"
+            return self._finished(
+                "failure", EXIT_RUN_FAILED, f"the kfp.local driver exited with code {code}:\n{tail}"
+            )
+        if result.get("status") == "success" and code == 0:
+            return self._finished("success", EXIT_OK)
+        if result.get("status") == "error":
+            return self._finished("failure", EXIT_MISSING_PREREQ, str(result.get("error", "")))
+        return self._finished("failure", EXIT_RUN_FAILED, self._failure_message(result))
+
+    def _failure_message(self, result: dict[str, Any]) -> str:
+        failed = [str(f) for f in result.get("failed") or []]
+        if not failed:
+            return str(result.get("error") or "the pipeline failed")
+        node = failed[0]
+        lines = _user_frames(list(self._logs.get(node, ())))[-SHOWN_TAIL:]
+        text = f"task {node!r} failed"
+        if len(failed) > 1:
+            text += f" (and {len(failed) - 1} more: {', '.join(failed[1:])})"
+        if lines:
+            text += "; its last log lines:\n" + "\n".join(f"  {line}" for line in lines)
+        return text
+
+    def _close_open_nodes(self) -> list[ev.NodeFinished]:
+        status: ev.NodeStatus = "cancelled" if self._cancelled else "failure"
+        out = []
+        for started in reversed(list(self._open.values())):
+            out.append(
+                ev.NodeFinished(
+                    run_id=self.run_id,
+                    node_id=started.node_id,
+                    name=started.name,
+                    kind=started.kind,
+                    status=status,
+                    parent_id=started.parent_id,
+                    iteration=started.iteration,
+                )
+            )
+        self._open.clear()
+        return out
+
+
+def _user_frames(lines: list[str]) -> list[str]:
+    """A component's traceback from the user's code on (kfp's executor frames are noise)."""
+    for index, line in enumerate(lines):
+        if "ephemeral_component.py" in line and line.lstrip().startswith("File "):
+            return lines[index:]
+    return lines

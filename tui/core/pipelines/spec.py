@@ -1,0 +1,247 @@
+"""A compiled pipeline spec (KFP IR YAML) read as plain data: parameters, the task tree, the
+packages its components install. No kfp import: the caller's process stays light.
+
+Node ids are the task names joined by ``/`` from the root DAG down (``condition-1/train``);
+the driver uses the same ids, plus ``iteration-<i>`` segments for ``ParallelFor`` iterations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from tui.core.errors import BadInput
+from tui.core.pipelines.command import pip_requirements
+
+TYPE_NAMES = {
+    "STRING": "str",
+    "NUMBER_INTEGER": "int",
+    "NUMBER_DOUBLE": "float",
+    "BOOLEAN": "bool",
+    "LIST": "list",
+    "STRUCT": "dict",
+    "TASK_FINAL_STATUS": "PipelineTaskFinalStatus",
+}
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # the IR parameterType, e.g. NUMBER_INTEGER
+    default: Any = None
+    has_default: bool = False
+    optional: bool = False
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES.get(self.type, self.type.lower())
+
+    @property
+    def required(self) -> bool:
+        return not self.has_default and not self.optional
+
+    def default_text(self) -> str:
+        if not self.has_default:
+            return ""
+        value = self.default
+        if self.type == "NUMBER_INTEGER" and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return json.dumps(value)
+
+
+@dataclass(frozen=True)
+class PlanNode:
+    id: str
+    name: str
+    kind: Literal["task", "group"]
+    component: str
+    needs: tuple[str, ...] = ()
+    children: tuple[PlanNode, ...] = ()
+    loop: bool = False
+    condition: str = ""
+    exit_task: bool = False
+
+    def walk(self) -> list[PlanNode]:
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    name: str
+    params: tuple[Param, ...]
+    tasks: tuple[PlanNode, ...]
+    packages: tuple[str, ...] = ()
+    pip_options: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def nodes(self) -> list[PlanNode]:
+        out: list[PlanNode] = []
+        for task in self.tasks:
+            out.extend(task.walk())
+        return out
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def load_spec(path: Path) -> PipelineSpec:
+    """Read a compiled pipeline YAML; a file that is not one is a one-line BadInput."""
+    try:
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise BadInput(f"{path}{line}: not valid YAML") from exc
+    for doc in docs:
+        if is_pipeline_spec(doc):
+            return parse_spec(doc)
+    raise BadInput(f"{path}: not a compiled KFP pipeline (no pipelineInfo/root/deploymentSpec)")
+
+
+def is_pipeline_spec(doc: Any) -> bool:
+    return isinstance(doc, dict) and "pipelineInfo" in doc and "root" in doc
+
+
+def parse_spec(doc: Mapping[str, Any]) -> PipelineSpec:
+    components: Mapping[str, Any] = doc.get("components") or {}
+    executors: Mapping[str, Any] = (doc.get("deploymentSpec") or {}).get("executors") or {}
+    root = doc.get("root") or {}
+    packages: dict[str, None] = {}
+    options: dict[str, None] = {}
+    images: dict[str, None] = {}
+    for executor in executors.values():
+        container = (executor or {}).get("container")
+        if not container:
+            continue
+        if container.get("image"):
+            images.setdefault(str(container["image"]), None)
+        reqs = pip_requirements([str(c) for c in container.get("command") or []])
+        for package in reqs.packages:
+            packages.setdefault(package, None)
+        for option in reqs.options:
+            options.setdefault(option, None)
+    return PipelineSpec(
+        name=str((doc.get("pipelineInfo") or {}).get("name", "")),
+        params=_params(root.get("inputDefinitions") or {}),
+        tasks=_tasks(root.get("dag") or {}, components, prefix=""),
+        packages=tuple(packages),
+        pip_options=tuple(options),
+        images=tuple(images),
+        raw=doc,
+    )
+
+
+def _params(definitions: Mapping[str, Any]) -> tuple[Param, ...]:
+    out = []
+    for name, spec in (definitions.get("parameters") or {}).items():
+        default = spec.get("defaultValue", _MISSING)
+        out.append(
+            Param(
+                name=name,
+                type=str(spec.get("parameterType", "STRING")),
+                default=None if default is _MISSING else default,
+                has_default=default is not _MISSING,
+                optional=bool(spec.get("isOptional", False)),
+            )
+        )
+    return tuple(out)
+
+
+def _tasks(
+    dag: Mapping[str, Any], components: Mapping[str, Any], prefix: str
+) -> tuple[PlanNode, ...]:
+    out = []
+    for name, task in (dag.get("tasks") or {}).items():
+        node_id = f"{prefix}{name}"
+        component_name = str((task.get("componentRef") or {}).get("name", ""))
+        component = components.get(component_name) or {}
+        trigger = task.get("triggerPolicy") or {}
+        is_dag = "dag" in component
+        children = _tasks(component["dag"], components, f"{node_id}/") if is_dag else ()
+        params = (task.get("inputs") or {}).get("parameters") or {}
+        out.append(
+            PlanNode(
+                id=node_id,
+                name=str((task.get("taskInfo") or {}).get("name") or name),
+                kind="group" if is_dag else "task",
+                component=component_name,
+                needs=tuple(task.get("dependentTasks") or ()),
+                children=children,
+                loop="parameterIterator" in task or "artifactIterator" in task,
+                condition=str(trigger.get("condition", "")),
+                exit_task=any("taskFinalStatus" in p for p in params.values()),
+            )
+        )
+    return tuple(out)
+
+
+def coerce_params(spec: PipelineSpec, given: Mapping[str, str], where: str) -> dict[str, Any]:
+    """``--param`` strings turned into the types the pipeline declares.
+
+    Unknown names, values of the wrong type and missing required parameters are BadInput
+    naming ``where`` (the pipeline's file and line).
+    """
+    known = {p.name: p for p in spec.params}
+    out: dict[str, Any] = {}
+    for name, text in given.items():
+        param = known.get(name)
+        if param is None:
+            names = ", ".join(known) or "none"
+            raise BadInput(f"{where}: unknown parameter {name!r} (parameters: {names})")
+        out[name] = _coerce(param, text, where)
+    missing = [p for p in spec.params if p.required and p.name not in out]
+    if missing:
+        p = missing[0]
+        raise BadInput(
+            f"{where}: missing required parameter {p.name!r} ({p.type_name}); "
+            f"give --param {p.name}=VALUE"
+        )
+    return out
+
+
+def _coerce(param: Param, text: str, where: str) -> Any:
+    def bad(expected: str) -> BadInput:
+        return BadInput(f"{where}: --param {param.name}={text!r}: expected {expected}")
+
+    kind = param.type
+    if kind == "STRING":
+        return text
+    if kind == "NUMBER_INTEGER":
+        try:
+            return int(text)
+        except ValueError:
+            raise bad("an integer") from None
+    if kind == "NUMBER_DOUBLE":
+        try:
+            return float(text)
+        except ValueError:
+            raise bad("a number") from None
+    if kind == "BOOLEAN":
+        lowered = text.strip().lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise bad("true or false")
+    if kind in ("LIST", "STRUCT"):
+        expected_type: type = list if kind == "LIST" else dict
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, expected_type):
+            raise bad(f"a JSON {'list' if kind == 'LIST' else 'object'}")
+        return value
+    return text
