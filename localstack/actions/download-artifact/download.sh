@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# pipedeck's offline stand-in for actions/download-artifact: copy out of the run's artifacts.
+set -euo pipefail
+echo "pipedeck: offline stand-in for actions/download-artifact (from the run's artifact folder)"
+root=${PIPEDECK_ARTIFACT_DIR:?pipedeck sets PIPEDECK_ARTIFACT_DIR for its runs}
+mkdir -p "$DEST"
+if [[ -n "$NAME" ]]; then
+    if [[ ! -d "$root/$NAME" ]]; then
+        echo "::error::no artifact named $NAME in this run"
+        exit 1
+    fi
+    cp -R "$root/$NAME/." "$DEST/"
+else
+    for artifact in "$root"/*/; do
+        [[ -d "$artifact" ]] || continue
+        mkdir -p "$DEST/$(basename "$artifact")"
+        cp -R "$artifact." "$DEST/$(basename "$artifact")/"
+    done
+fi
+echo "downloaded ${NAME:-all artifacts} -> $DEST"

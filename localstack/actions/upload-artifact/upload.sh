@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# pipedeck's offline stand-in for actions/upload-artifact: copy into the run's artifact folder.
+set -euo pipefail
+echo "pipedeck: offline stand-in for actions/upload-artifact (into the run's artifact folder)"
+root=${PIPEDECK_ARTIFACT_DIR:?pipedeck sets PIPEDECK_ARTIFACT_DIR for its runs}
+target="$root/$NAME"
+if [[ -e "$target" && "$OVERWRITE" != "true" ]]; then
+    echo "::error::an artifact named $NAME already exists in this run (set overwrite: true)"
+    exit 1
+fi
+rm -rf "$target"
+mkdir -p "$target"
+shopt -s globstar nullglob dotglob
+count=0
+while IFS= read -r pattern; do
+    pattern=$(echo "$pattern" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')
+    [[ -n "$pattern" ]] || continue
+    for match in $pattern; do
+        cp -R --parents "$match" "$target/"
+        count=$((count + 1))
+    done
+done <<< "$PATHS"
+if ((count == 0)); then
+    case "$IF_NO_FILES" in
+        error) echo "::error::no files found for artifact $NAME"; exit 1 ;;
+        ignore) ;;
+        *) echo "::warning::no files found for artifact $NAME" ;;
+    esac
+fi
+echo "artifact $NAME: $count path(s) -> $target"

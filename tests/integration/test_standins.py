@@ -1,0 +1,86 @@
+"""Offline stand-ins for setup-python, upload/download-artifact and cache, in host and docker
+mode: the step's Python is a per-run virtualenv, never the runner's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tui.core.store import RunStore
+
+HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+MODES = [
+    pytest.param("host", id="host"),
+    pytest.param("docker", id="docker", marks=pytest.mark.docker),
+]
+
+
+def logs(result, prefix: str = "") -> list[str]:
+    return [
+        e["text"] for e in result.events if e["type"] == "log" and e["node_id"].startswith(prefix)
+    ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_offline_standins_run_the_workflow(workflow_project, mode, request) -> None:
+    if mode == "docker":
+        request.getfixturevalue("runner_image")
+    project = workflow_project("offline")
+    extra = ["--ca-bundle", str(HOST_CA)] if HOST_CA.exists() else []
+    result = run_cli(
+        "run",
+        "workflow",
+        "--offline",
+        "--runner",
+        mode,
+        "--json",
+        *extra,
+        "--project",
+        str(project),
+    )
+    assert result.code == 0, "\n".join(logs(result))[-3000:] + result.stderr
+    text = "\n".join(logs(result))
+    assert "offline: local stand-ins replace actions/setup-python@v5" in text
+    for action in ("setup-python", "cache", "upload-artifact", "download-artifact"):
+        assert f"pipedeck: offline stand-in for actions/{action}" in text
+    prefix = next(line for line in logs(result, "build/") if line.startswith("prefix "))
+    assert "pipedeck-python-" in prefix  # python is the per-run venv
+    six = next(line for line in logs(result, "build/") if "six from " in line)
+    assert "pipedeck-python-" in six  # pip install landed in it, not in the runner's Python
+    assert "accuracy 0.97" in logs(result, "check/")
+    artifacts = RunStore().get("last").artifacts_dir
+    assert (artifacts / "report" / "out" / "report.txt").read_text().strip() == "accuracy 0.97"
+
+
+def test_setup_python_standin_fails_clearly_for_a_missing_version(workflow_project) -> None:
+    project = workflow_project("oldpython")
+    result = run_cli(
+        "run", "workflow", "--offline", "--runner", "host", "--json", "--project", str(project)
+    )
+    assert result.code == 1
+    errors = [line for line in logs(result, "legacy/") if line.startswith("error")]
+    assert any("Python 2.6 is not available on this runner" in line for line in errors)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_pip_install_without_setup_python_lands_in_a_per_run_venv(
+    workflow_project, mode, request, state_dir
+) -> None:
+    if mode == "docker":
+        request.getfixturevalue("runner_image")
+    project = workflow_project("pipinstall")
+    extra = ["--ca-bundle", str(HOST_CA)] if HOST_CA.exists() else []
+    result = run_cli(
+        "run", "workflow", "--runner", mode, "--json", *extra, "--project", str(project)
+    )
+    assert result.code == 0, "\n".join(logs(result))[-3000:] + result.stderr
+    six = next(line for line in logs(result) if "six from " in line)
+    prefix = next(line for line in logs(result) if line.startswith("prefix "))
+    if mode == "host":
+        venvs = state_dir / "pipedeck" / "venvs"
+        assert str(venvs) in prefix and str(venvs) in six
+        assert list(venvs.iterdir()) == []  # removed when the run ended
+    else:
+        assert "/opt/pipedeck/venv" in prefix

