@@ -132,6 +132,17 @@ def test_list_shows_stages_matrix_and_inputs(workflow_project) -> None:
         assert text in result.stdout
 
 
+def test_list_shows_pipelines_with_parameters_and_tasks(workflow_project) -> None:
+    from tests.conftest import FIXTURES
+
+    project = workflow_project("chain")
+    (project / "simple.py").write_text((FIXTURES / "pipelines" / "simple.py").read_text())
+    result = run_cli("list", "--project", str(project))
+    assert result.code == 0, result.stderr
+    for text in ("Pipelines", "simple.py:simple", "count: int = 3", "read-data  needs: make-data"):
+        assert text in result.stdout
+
+
 def test_validate(workflow_project, tmp_path: Path) -> None:
     project = workflow_project("chain", "matrix")
     ok = run_cli("validate", "--project", str(project))
@@ -143,3 +154,9 @@ def test_validate(workflow_project, tmp_path: Path) -> None:
     bad = run_cli("validate", "--project", str(project))
     assert bad.code == 1
     assert "✗" in bad.stdout and "typo.yml" in bad.stdout
+    (project / "broken_pipeline.py").write_text(
+        "from kfp import dsl\n\n@dsl.pipeline\ndef p():\n    undefined_task()\n"
+    )
+    broken = run_cli("validate", "--project", str(project))
+    assert broken.code == 1
+    assert "broken_pipeline.py:" in broken.stdout

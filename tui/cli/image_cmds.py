@@ -15,7 +15,6 @@ from rich.text import Text
 
 from tui.cli.app import app
 from tui.cli.common import console, existing_file
-from tui.core import images
 
 image_app = typer.Typer(help="Build the images docker mode runs jobs in.", no_args_is_help=True)
 app.add_typer(image_app, name="image")
@@ -41,6 +40,8 @@ def build(
     ] = None,
 ) -> None:
     """Build an image unless it is already built; print its ref."""
+    from tui.core import images  # the Docker SDK loads only for commands that use it
+
     err = console(stderr=True)
     ca = existing_file(ca_bundle, "--ca-bundle")
 

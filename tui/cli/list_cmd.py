@@ -14,14 +14,20 @@ from tui.core import workflows
 
 @app.command("list")
 def list_project(project: ProjectOption = Path()) -> None:
-    """List the project's workflows (jobs by stage, matrix legs, steps)."""
+    """List the project's workflows (jobs by stage, matrix legs, steps) and pipelines
+    (parameters with types and defaults, task DAG)."""
+    from tui.cli.pipeline_cmds import pipelines_table
+
     root = project_dir(project)
     out = console()
     found = workflows.discover(root)
+    out.print(Text("Workflows", style="bold underline"))
     if not found:
         out.print(f"[dim]no workflows in {root / workflows.WORKFLOW_DIR}[/]")
     for wf in found:
         out.print(workflow_tree(wf, root))
+    out.print(Text("Pipelines", style="bold underline"))
+    out.print(pipelines_table(root))
 
 
 def workflow_tree(wf: workflows.Workflow, root: Path) -> Tree:

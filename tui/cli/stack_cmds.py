@@ -11,7 +11,7 @@ from rich.text import Text
 
 from tui.cli.app import app
 from tui.cli.common import ProjectOption, console
-from tui.core import config, docker_engine, doctor, images
+from tui.core import config
 from tui.core.stack import s3
 
 
@@ -22,6 +22,8 @@ def _settings(project: Path) -> config.Settings:
 @app.command("doctor")
 def doctor_cmd(project: ProjectOption = Path()) -> None:
     """Check every component of the local stack; print the fix for each one missing."""
+    from tui.core import doctor
+
     checks = doctor.run_checks(_settings(project))
     table = Table(show_edge=False)
     for column in ("", "component", "state", "fix"):
@@ -56,6 +58,8 @@ def up(
     out.print(f"S3 emulator {verb}: {current.endpoint}  buckets: {buckets}")
     if not build_images:
         return
+    from tui.core import docker_engine, images  # the Docker SDK loads only when needed
+
     engine = docker_engine.engine_status()
     if not engine.answers:
         out.print(f"[dim]images: skipped ({engine.detail})[/]")

@@ -103,14 +103,13 @@ def run_workflow(
 
 @app.command("validate")
 def validate(project: ProjectOption = Path()) -> None:
-    """Check every workflow with act --validate --strict (and actionlint when installed)."""
+    """Check every workflow (act --validate --strict, and actionlint when installed) and
+    compile every pipeline; print each problem with its file and line."""
     root = project_dir(project)
     out = console()
     errors = 0
     act = find_act()
     files = workflows.find_workflow_files(root)
-    if not files:
-        raise BadInput(f"{root / workflows.WORKFLOW_DIR}: no workflow files found")
     actionlint = shutil.which("actionlint")
     for path in files:
         rel = path.relative_to(root)
@@ -146,6 +145,11 @@ def validate(project: ProjectOption = Path()) -> None:
             out.print(f"[green]✓[/] {rel}")
     if not actionlint:
         out.print("[dim]actionlint is not installed: only act's schema check ran[/]")
+    from tui.cli.pipeline_cmds import validate_pipelines
+
+    for problem in validate_pipelines(root):
+        errors += 1
+        out.print(f"[red]✗[/] {problem}")
     if errors:
         raise typer.Exit(1)
 

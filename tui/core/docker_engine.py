@@ -10,10 +10,12 @@ import math
 import os
 import shutil
 from dataclasses import dataclass
-
-import docker
+from typing import TYPE_CHECKING
 
 from tui.core.errors import MissingPrerequisite
+
+if TYPE_CHECKING:  # the SDK (with requests/urllib3) is imported when a client is needed
+    import docker
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -54,6 +56,8 @@ def start_hint(error: object = None) -> str:
 def client(timeout: float = 60.0) -> docker.DockerClient:
     """A client whose engine answered (API version negotiated); else MissingPrerequisite."""
     # from_env asks the engine for its API version, so it fails when nothing answers.
+    import docker
+
     try:
         cli = docker.from_env(timeout=max(1, math.ceil(timeout)))
     except Exception as exc:  # DockerException, and requests errors the SDK lets through

@@ -34,9 +34,9 @@ import requests
 from docker.errors import DockerException, ImageNotFound
 from docker.utils import parse_repository_tag
 
-import tui
 from tui.core import docker_engine
 from tui.core.errors import EXIT_RUN_FAILED, BadInput, MissingPrerequisite, PipedeckError
+from tui.core.paths import localstack_dir
 
 Progress = Callable[[str], None]
 
@@ -85,13 +85,6 @@ def _ignore(line: str) -> None:
 
 
 # --- where the definitions live, and what they are called -------------------------------
-
-
-def localstack_dir() -> Path:
-    """``localstack/`` of a source checkout, or ``tui/_localstack`` bundled into a wheel."""
-    package = Path(tui.__file__).resolve().parent
-    bundled = package / "_localstack"
-    return bundled if bundled.is_dir() else package.parent / "localstack"
 
 
 def runner_dir() -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from tui.core.images import localstack_dir
+from tui.core.paths import localstack_dir
 from tui.core.workflows import Workflow
 
 STANDINS = {
