@@ -86,6 +86,9 @@ def test_a_workflow_uploads_to_the_emulator_with_aws_s3_cp(
     assert result.code == 0, result.stdout[-2000:] + result.stderr
     body = s3_client(stack).get_object(Bucket="my-model-storage", Key="model.pkl")["Body"].read()
     assert body.startswith(b"weights-")
+    uris = [e["uri"] for e in result.events if e["type"] == "artifact"]
+    assert uris == ["s3://my-model-storage/model.pkl"]  # where the model went
+    assert "s3://my-model-storage/model.pkl" in run_cli("show", "last").stdout
 
 
 def test_doctor_with_the_engine_stopped_says_how_to_start_it() -> None:

@@ -259,3 +259,19 @@ def test_a_skipped_step_result_arrives_at_debug_level() -> None:
     assert [(e.node_id, e.status) for e in events if isinstance(e, ev.NodeFinished)] == [
         ("b/2", "skipped")
     ]
+
+
+def test_metric_commands_become_metric_events() -> None:
+    p = ActLogParser("r", "CI")
+    events = feed(
+        p,
+        rec("b", "", command="metric", arg="0.91", kvPairs={"name": "accuracy", "step": "1"},
+            stage="Main", step="train", stepID=["0"]),
+        rec("b", "", command="metric", arg="oops", kvPairs={"name": "accuracy"},
+            stage="Main", step="train", stepID=["0"]),
+    )
+    metrics = [e for e in events if isinstance(e, ev.Metric)]
+    assert [(m.name, m.value, m.step, m.source, m.node_id) for m in metrics] == [
+        ("accuracy", 0.91, 1, "workflow", "b/0")
+    ]
+    assert any(isinstance(e, ev.Log) and "::metric::oops" in e.text for e in events)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -18,21 +16,12 @@ from tui.cli.app import app, run_app
 from tui.cli.common import ProjectOption, console, parse_pairs, project_dir
 from tui.cli.execute import execute
 from tui.core.errors import BadInput
-from tui.core.paths import state_dir
-from tui.core.pipelines.compile import compile_to, load_pipeline
+from tui.core.launch import start_pipeline
+from tui.core.pipelines.compile import compile_to
 from tui.core.pipelines.discovery import PipelineInfo, discover, display_path
-from tui.core.pipelines.env import component_env
-from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
 from tui.core.pipelines.spec import PlanNode
-from tui.core.store import RunStore
 
-RUNNERS = ("subprocess", "auto")
-
-
-def shared_cache_root(project: Path) -> Path:
-    """kfp.local's task cache, shared by a project's runs (so a second run can hit it)."""
-    key = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:16]
-    return state_dir() / "kfp-cache" / key
+RUNNERS = ("subprocess", "cluster", "auto")
 
 
 @run_app.command("pipeline")
@@ -44,8 +33,25 @@ def run_pipeline(
         list[str] | None, typer.Option("--param", "-p", help="Pipeline parameter k=v (repeatable).")
     ] = None,
     runner: Annotated[
-        str, typer.Option("--runner", help="subprocess or auto.", envvar="PIPEDECK_PIPELINE_RUNNER")
+        str,
+        typer.Option(
+            "--runner", help="subprocess, cluster or auto.", envvar="PIPEDECK_PIPELINE_RUNNER"
+        ),
     ] = "auto",
+    kfp_host: Annotated[
+        str, typer.Option("--kfp-host", help="Run on this KFP (URL); implies --runner cluster.")
+    ] = "",
+    kfp_token: Annotated[
+        str,
+        typer.Option(
+            "--kfp-token",
+            help="Bearer token for --kfp-host, or @FILE.",
+            envvar="PIPEDECK_KFP_TOKEN",
+        ),
+    ] = "",
+    kfp_namespace: Annotated[
+        str, typer.Option("--kfp-namespace", help="Profile namespace of a multi-user KFP.")
+    ] = "",
     cache: Annotated[
         bool, typer.Option("--cache/--no-cache", help="Reuse outputs of identical earlier tasks.")
     ] = True,
@@ -56,29 +62,15 @@ def run_pipeline(
     root = project_dir(project)
     if runner not in RUNNERS:
         raise BadInput(f"--runner {runner}: choose one of {', '.join(RUNNERS)}")
-    given = parse_pairs(param, "--param")
-    with tempfile.TemporaryDirectory(prefix="pipedeck-compile-") as work:
-        loaded = load_pipeline(target, root, Path(work))
-        arguments = loaded.arguments(given, root)
-        env = component_env(loaded.spec.packages, loaded.spec.pip_options)
-        record = RunStore().create("pipeline", loaded.target(root), root, "subprocess")
-        spec_path = record.path / "pipeline.yaml"
-        shutil.copyfile(loaded.spec_path, spec_path)
-    record.meta.extra.update(
-        {"component_env": str(env.path), "arguments": arguments, "spec": str(spec_path)}
-    )
-    record.write_meta()
-    options = PipelineRunOptions(
-        spec_path=spec_path,
-        target=loaded.target(root),
-        run_dir=record.path,
-        project=root,
-        env=env,
-        arguments=arguments,
-        cache=cache,
-        cache_root=shared_cache_root(root),
-    )
-    raise typer.Exit(execute(PipelineRunner(record.run_id, options), record, json_out=json_out))
+    if runner == "cluster" or kfp_host:
+        from tui.cli.cluster_cmds import start_on_kfp
+
+        cluster_run, record = start_on_kfp(
+            root, target, param, runner, cache, kfp_host, kfp_token, kfp_namespace
+        )
+        raise typer.Exit(execute(cluster_run, record, json_out=json_out))
+    runner_, record = start_pipeline(root, target, parse_pairs(param, "--param"), cache=cache)
+    raise typer.Exit(execute(runner_, record, json_out=json_out))
 
 
 @app.command("compile")

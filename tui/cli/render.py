@@ -165,13 +165,7 @@ class RunView:
                 table.add_row(node.name, Text(f"{icon} {node.status}", style=style), duration)
             self.console.print(table)
         if self.metrics:
-            table = Table(title="Metrics", title_justify="left", show_edge=False)
-            for column in ("node", "metric", "step", "value"):
-                table.add_column(column)
-            for m in self.metrics:
-                step = "" if m.step is None else str(m.step)
-                table.add_row(self.path(m.node_id), m.name, step, f"{m.value:g}")
-            self.console.print(table)
+            self.console.print(self.metrics_table())
         if self.finished is not None:
             f = self.finished
             icon, style = ICONS.get(f.status, ("?", ""))
@@ -180,3 +174,22 @@ class RunView:
             self.console.print(line)
             if f.error:
                 self.console.print(Text(f.error, style="red"))
+
+    def metrics_table(self) -> Table:
+        """One row per (node, metric): its last value; a series shows its steps and range."""
+        series: dict[tuple[str, str], list[ev.Metric]] = {}
+        for m in self.metrics:
+            series.setdefault((m.node_id, m.name), []).append(m)
+        table = Table(title="Metrics", title_justify="left", show_edge=False)
+        for column in ("node", "metric", "value", "series"):
+            table.add_column(column)
+        for (node_id, name), points in series.items():
+            last = points[-1]
+            stepped = [p for p in points if p.step is not None]
+            summary = ""
+            if len(stepped) > 1:
+                low = min(p.value for p in stepped)
+                high = max(p.value for p in stepped)
+                summary = f"{len(stepped)} steps, {low:g}…{high:g}"
+            table.add_row(self.path(node_id), name, f"{last.value:g}", summary)
+        return table

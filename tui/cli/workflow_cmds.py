@@ -14,9 +14,8 @@ from tui.cli.common import ProjectOption, console, existing_file, parse_pairs, p
 from tui.cli.execute import execute
 from tui.core import config, workflows
 from tui.core.act_argv import WorkflowRequest, find_act
-from tui.core.act_runner import ActRunner, choose_mode
 from tui.core.errors import BadInput
-from tui.core.store import RunStore
+from tui.core.launch import start_workflow
 
 RUNNERS = ("host", "docker", "auto")
 
@@ -90,15 +89,8 @@ def run_workflow(
         offline=settings.offline,
         ca_bundle=existing_file(settings.ca_bundle, "--ca-bundle (setting ca_bundle)"),
     )
-    choice = choose_mode(settings.runner, dry_run=dry_run)
-    record = RunStore().create("workflow", request.target, root, choice.mode)
-    try:
-        act_runner = ActRunner(request, record, choice)
-    except Exception:
-        record.close()
-        shutil.rmtree(record.path, ignore_errors=True)  # nothing ran: keep no empty run
-        raise
-    raise typer.Exit(execute(act_runner, record, json_out=json_out))
+    runner_, record = start_workflow(request)
+    raise typer.Exit(execute(runner_, record, json_out=json_out))
 
 
 @app.command("validate")

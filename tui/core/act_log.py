@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.core import events as ev
+from tui.core import metric_lines
 from tui.core.masking import Masker
 
 _RESULTS: dict[str, ev.NodeStatus] = {
@@ -187,6 +188,21 @@ class ActLogParser:
             content = str(rec.get("content", ""))
             self.summaries.setdefault(job.node_id, []).append(content)
             return self._lines(node, f"step summary:\n{content.rstrip()}", "system")
+        if command == "metric":
+            metric = metric_lines.from_command(
+                {str(k): str(v) for k, v in (rec.get("kvPairs") or {}).items()}, arg
+            )
+            if metric is not None:
+                return [
+                    ev.Metric(
+                        run_id=self.run_id,
+                        name=metric.name,
+                        value=metric.value,
+                        step=metric.step,
+                        source="workflow",
+                        node_id=node.node_id,
+                    )
+                ]
         if command == "set-env":
             return self._lines(node, f"env {rec.get('name', '')}={arg}", "system")
         if command == "add-path":

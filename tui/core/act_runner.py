@@ -167,6 +167,8 @@ class ActRunner:
         ok = exit_code == 0
         for event in parser.finish("success" if ok else "failure"):
             yield event
+        for event in await self._stored_objects():
+            yield event
         error = ""
         if not ok:
             failed = [j.name for j in parser.jobs.values() if j.status == "failure"]
@@ -180,6 +182,11 @@ class ActRunner:
             duration=round(time.monotonic() - start, 3),
             error=masker.text(error),
         )
+
+    @property
+    def pid(self) -> int | None:
+        """The run's child process (its process tree is what the run is running)."""
+        return self._proc.pid if self._proc is not None else None
 
     async def cancel(self) -> None:
         self._cancelled = True
@@ -196,6 +203,26 @@ class ActRunner:
             venv_bin = await asyncio.to_thread(host_venv.create, self._venv)
             env = host_step_env(env, venv_bin)
         return env
+
+    async def _stored_objects(self) -> list[ev.Event]:
+        """What the run wrote to the S3 emulator, as artifact events (where the model went)."""
+        if self._started_at is None:
+            return []
+        try:
+            found = await asyncio.to_thread(s3.objects_since, self._started_at)
+        except Exception as exc:  # the emulator went away: say so, keep the run's result
+            return [ev.Log(run_id=self.run_id, stream="system", text=f"S3 emulator: {exc}")]
+        return [
+            ev.Artifact(
+                run_id=self.run_id,
+                node_id="",
+                name=obj.key,
+                uri=obj.uri,
+                artifact_type="s3.object",
+                metadata={"size": obj.size, "endpoint": obj.endpoint},
+            )
+            for obj in found
+        ]
 
     async def _remove_containers(self) -> None:
         """Remove job containers act created for this run and left behind on cancel."""

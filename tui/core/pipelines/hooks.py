@@ -292,8 +292,9 @@ class Hooks:
             with self._lock:
                 if node_id in self._started or node_id in self._status:
                     continue
-            self.log(node_id, "system", f"skipped: {self._skip_reason(scope, task)}")
-            self._skip_tree(scope, task_name, task, components)
+            reason = self._skip_reason(scope, task)
+            self._skip_tree(scope, task_name, task, components)  # the node first, so a UI
+            self.log(node_id, "system", f"skipped: {reason}")  # knows whose log this is
 
     def _skip_reason(self, scope: Scope, task: Any) -> str:
         deps = [join(scope[0], d) for d in task.dependent_tasks]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core import events as ev
+from tui.core import metric_lines
 from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_RUN_FAILED
 from tui.core.pipelines.env import ComponentEnv
 from tui.core.process import GroupProcess
@@ -81,6 +82,11 @@ class PipelineRunner:
             if o.cache_root is not None:
                 argv += ["--cache-root", str(o.cache_root)]
         return argv
+
+    @property
+    def pid(self) -> int | None:
+        """The run's child process (its process tree is what the run is running)."""
+        return self._proc.pid if self._proc is not None else None
 
     async def cancel(self) -> None:
         self._cancelled = True
@@ -213,6 +219,17 @@ class PipelineRunner:
                 yield self._log(line.text, "stdout")
                 continue
             yield self._track(event)
+            if isinstance(event, ev.Log) and event.node_id:
+                metric = metric_lines.parse(event.text)
+                if metric is not None:  # a task printing ::metric name=…,step=…::value
+                    yield ev.Metric(
+                        run_id=self.run_id,
+                        name=metric.name,
+                        value=metric.value,
+                        step=metric.step,
+                        source="kfp",
+                        node_id=event.node_id,
+                    )
         code = await self._proc.wait()
         yield self._outcome(code, result)
 

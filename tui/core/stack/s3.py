@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -173,3 +174,48 @@ def _port_taken(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    bucket: str
+    key: str
+    size: int
+    endpoint: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def objects_since(since: datetime) -> list[StoredObject]:
+    """Objects written to the running emulator at or after ``since`` (empty when it is down).
+
+    A run reports these as its artifacts: with no code change, ``aws s3 cp`` in a workflow
+    leaves a record of where the model went.
+    """
+    current = status()
+    if not current.running:
+        return []
+    import boto3  # ~0.3 s to import: only when there is an emulator to ask
+
+    client = boto3.client("s3", endpoint_url=current.endpoint, **_boto_credentials())
+    found = []
+    cutoff = since.replace(microsecond=0)  # S3 keeps whole seconds
+    for bucket in client.list_buckets().get("Buckets", []):
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"])
+        for page in pages:
+            for obj in page.get("Contents", []):
+                if obj["LastModified"] >= cutoff:
+                    found.append(
+                        StoredObject(bucket["Name"], obj["Key"], obj["Size"], current.endpoint)
+                    )
+    return found
+
+
+def _boto_credentials() -> dict[str, str]:
+    return {
+        "aws_access_key_id": TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        "region_name": TEST_CREDENTIALS["AWS_DEFAULT_REGION"],
+    }

@@ -1,0 +1,143 @@
+"""``pipedeck demo``: the sample project's workflow and pipeline, side by side, on the local
+stack. The TUI and the headless CLI both drive it through :func:`prepare` and :func:`drive`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tui
+from tui.core import config, container_https
+from tui.core import events as ev
+from tui.core.act_argv import WorkflowRequest
+from tui.core.act_runner import choose_mode
+from tui.core.errors import BadInput
+from tui.core.launch import start_pipeline, start_workflow
+from tui.core.runner import Runner, recorded
+from tui.core.stack import s3
+from tui.core.store import RunRecord
+from tui.core.workflows import WORKFLOW_DIR, load_workflow
+
+WORKFLOW = "ml-pipeline.yml"
+PIPELINE = "pipeline.py"
+MODEL_KEY = "model.pkl"
+
+
+def sample_project() -> Path:
+    """``sample_project/`` of a source checkout, or the copy bundled into a wheel."""
+    package = Path(tui.__file__).resolve().parent
+    bundled = package / "_sample_project"
+    return bundled if bundled.is_dir() else package.parent / "sample_project"
+
+
+@dataclass
+class Side:
+    """One of the two runs: its runner, its record and what it reported."""
+
+    kind: str
+    runner: Runner
+    record: RunRecord
+    finished: ev.RunFinished | None = None
+    metrics: list[ev.Metric] = field(default_factory=list)
+    artifacts: list[ev.Artifact] = field(default_factory=list)
+
+    def handle(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RunFinished):
+            self.finished = event
+        elif isinstance(event, ev.Metric):
+            self.metrics.append(event)
+        elif isinstance(event, ev.Artifact):
+            self.artifacts.append(event)
+
+    @property
+    def ok(self) -> bool:
+        return self.finished is not None and self.finished.status == "success"
+
+
+@dataclass
+class Demo:
+    project: Path
+    endpoint: str
+    sides: list[Side]
+    note: str = ""  # why the workflow runs in the mode it does, when that is not obvious
+
+    @property
+    def model_uri(self) -> str:
+        for side in self.sides:
+            for artifact in side.artifacts:
+                if artifact.uri.startswith("s3://") and artifact.name == MODEL_KEY:
+                    return artifact.uri
+        return ""
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.sides) and bool(self.model_uri) and self.has_metrics
+
+    @property
+    def has_metrics(self) -> bool:
+        return all(side.metrics for side in self.sides)
+
+
+def prepare(project: Path | None = None, runner: str = "auto") -> Demo:
+    """Bring up the S3 emulator, then make (not start) the workflow run and the pipeline run."""
+    project = (project or sample_project()).resolve()
+    workflow_file = project / WORKFLOW_DIR / WORKFLOW
+    if not workflow_file.is_file() or not (project / PIPELINE).is_file():
+        raise BadInput(f"{project}: not the sample project (no {WORKFLOW} or {PIPELINE})")
+    settings = config.load(project, runner=None if runner == "auto" else runner)
+    status, _ = s3.start(settings)
+    mode, note = _workflow_mode(settings)
+    request = WorkflowRequest(
+        project=project,
+        workflow=load_workflow(workflow_file),
+        mode=mode,
+        offline=settings.offline,
+        ca_bundle=settings.ca_bundle,
+    )
+    workflow_runner, workflow_record = start_workflow(request)
+    pipeline_runner, pipeline_record = start_pipeline(project, PIPELINE, {})
+    return Demo(
+        project=project,
+        endpoint=status.endpoint,
+        note=note,
+        sides=[
+            Side("workflow", workflow_runner, workflow_record),
+            Side("pipeline", pipeline_runner, pipeline_record),
+        ],
+    )
+
+
+def _workflow_mode(settings: config.Settings) -> tuple[str, str]:
+    """The best workflow mode that works: docker mode only when its containers can reach the
+    package index (the workflow pip-installs its requirements)."""
+    if settings.runner != "auto":
+        return settings.runner, ""
+    choice = choose_mode("auto")
+    if choice.mode != "docker" or choice.image is None:
+        return "host", ""
+    probe = container_https.probe(choice.image, settings.ca_bundle)
+    if probe.ok:
+        return "docker", ""
+    return "host", (
+        f"docker mode skipped: containers cannot reach the package index ({probe.detail});"
+        " `pipedeck doctor` says how to fix it"
+    )
+
+
+async def drive(demo: Demo, on_event: Callable[[Side, ev.Event], Awaitable[None] | None]) -> None:
+    """Run both sides at once, recording every event; ``on_event`` sees each as it comes."""
+
+    async def one(side: Side) -> None:
+        async for event in recorded(side.runner, side.record):
+            side.handle(event)
+            result = on_event(side, event)
+            if result is not None:
+                await result
+
+    await asyncio.gather(*(one(side) for side in demo.sides))
+
+
+async def cancel(demo: Demo) -> None:
+    await asyncio.gather(*(side.runner.cancel() for side in demo.sides))

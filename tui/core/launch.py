@@ -1,0 +1,66 @@
+"""Starting a run: what the CLI, the TUI and the demo share. Each returns a runner (the
+``Runner`` protocol) and its run record; nothing is stored when the input is bad."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from tui.core.act_argv import WorkflowRequest
+from tui.core.act_runner import ActRunner, choose_mode
+from tui.core.paths import state_dir
+from tui.core.pipelines.compile import load_pipeline
+from tui.core.pipelines.env import component_env
+from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
+from tui.core.store import RunRecord, RunStore
+
+
+def start_workflow(request: WorkflowRequest) -> tuple[ActRunner, RunRecord]:
+    """A runner for one workflow run (mode chosen per ``request.mode``), recorded."""
+    choice = choose_mode(request.mode, dry_run=request.dry_run)
+    record = RunStore().create("workflow", request.target, request.project, choice.mode)
+    try:
+        runner = ActRunner(request, record, choice)
+    except Exception:
+        record.close()
+        shutil.rmtree(record.path, ignore_errors=True)  # nothing ran: keep no empty run
+        raise
+    return runner, record
+
+
+def shared_cache_root(project: Path) -> Path:
+    """kfp.local's task cache, shared by a project's runs (so a second run can hit it)."""
+    key = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:16]
+    return state_dir() / "kfp-cache" / key
+
+
+def start_pipeline(
+    project: Path, target: str, params: Mapping[str, str], *, cache: bool = True
+) -> tuple[PipelineRunner, RunRecord]:
+    """A runner for one kfp.local run of ``target`` (FILE[:FUNC] or compiled YAML), recorded.
+    The pipeline is compiled and its parameters checked first (BadInput otherwise)."""
+    with tempfile.TemporaryDirectory(prefix="pipedeck-compile-") as work:
+        loaded = load_pipeline(target, project, Path(work))
+        arguments = loaded.arguments(dict(params), project)
+        env = component_env(loaded.spec.packages, loaded.spec.pip_options)
+        record = RunStore().create("pipeline", loaded.target(project), project, "subprocess")
+        spec_path = record.path / "pipeline.yaml"
+        shutil.copyfile(loaded.spec_path, spec_path)
+    record.meta.extra.update(
+        {"component_env": str(env.path), "arguments": arguments, "spec": str(spec_path)}
+    )
+    record.write_meta()
+    options = PipelineRunOptions(
+        spec_path=spec_path,
+        target=loaded.target(project),
+        run_dir=record.path,
+        project=project,
+        env=env,
+        arguments=arguments,
+        cache=cache,
+        cache_root=shared_cache_root(project),
+    )
+    return PipelineRunner(record.run_id, options), record
