@@ -1,43 +1,30 @@
 """The per-run virtualenv host-mode steps get first on PATH, so a step's ``pip install`` lands
 in it and never in the user's own Python (or in pipedeck's).
 
-Made with ``venv --without-pip`` (a fraction of a second) and given pip by pointing a ``.pth``
-file at the pip wheel the interpreter bundles (pip runs from its wheel, as in ``ensurepip``);
-where no bundled wheel exists (Debian strips it), ``venv`` installs pip the usual way.
+Made in-process with ``venv`` (no pip: a few milliseconds) from the interpreter behind
+pipedeck's own environment, and given pip by pointing a ``.pth`` file at the pip wheel that
+interpreter bundles (pip runs from its wheel, as ``ensurepip`` does). Where no bundled wheel
+exists (Debian strips it), ``venv`` installs pip the usual way (seconds).
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
+import venv
 from pathlib import Path
 
 
-def base_python() -> str:
-    """The interpreter behind pipedeck's own (virtual) environment."""
-    return getattr(sys, "_base_executable", None) or sys.executable
+def bundled_pip_wheel() -> Path | None:
+    import ensurepip
+
+    wheels = sorted(Path(ensurepip.__file__).parent.glob("_bundled/pip-*.whl"))
+    return wheels[-1] if wheels else None
 
 
-def bundled_pip_wheel(python: str) -> Path | None:
-    code = (
-        "import ensurepip, pathlib; "
-        "w = sorted(pathlib.Path(ensurepip.__file__).parent.glob('_bundled/pip-*.whl')); "
-        "print(w[-1] if w else '')"
-    )
-    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
-    found = done.stdout.strip()
-    return Path(found) if done.returncode == 0 and found else None
-
-
-def create(path: Path, python: str | None = None) -> Path:
+def create(path: Path) -> Path:
     """A fresh virtualenv at ``path`` with a working ``pip``; returns its ``bin`` folder."""
-    python = python or base_python()
-    wheel = bundled_pip_wheel(python)
-    argv = [python, "-m", "venv", str(path)]
-    if wheel is not None:
-        argv.insert(3, "--without-pip")
-    subprocess.run(argv, check=True, capture_output=True)
+    wheel = bundled_pip_wheel()
+    venv.EnvBuilder(symlinks=True, with_pip=wheel is None).create(path)
     bin_dir = path / "bin"
     if wheel is not None:
         (site_packages(path) / "_pipedeck_pip.pth").write_text(f"{wheel}\n", encoding="utf-8")
@@ -50,8 +37,8 @@ def create(path: Path, python: str | None = None) -> Path:
     return bin_dir
 
 
-def site_packages(venv: Path) -> Path:
-    (found,) = venv.glob("lib/python3*/site-packages")
+def site_packages(venv_dir: Path) -> Path:
+    (found,) = venv_dir.glob("lib/python3*/site-packages")
     return found
 
 

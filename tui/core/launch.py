@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from tui.core import config
 from tui.core.act_argv import WorkflowRequest
 from tui.core.act_runner import ActRunner, choose_mode
+from tui.core.errors import BadInput
 from tui.core.paths import state_dir
 from tui.core.pipelines.compile import load_pipeline
 from tui.core.pipelines.env import component_env
@@ -19,7 +22,16 @@ from tui.core.store import RunRecord, RunStore
 
 
 def start_workflow(request: WorkflowRequest) -> tuple[ActRunner, RunRecord]:
-    """A runner for one workflow run (mode chosen per ``request.mode``), recorded."""
+    """A runner for one workflow run (mode chosen per ``request.mode``), recorded. The
+    project's settings fill in what the request leaves open (CA bundle, offline)."""
+    settings = config.load(request.project)
+    request = dataclasses.replace(
+        request,
+        ca_bundle=request.ca_bundle or settings.ca_bundle,
+        offline=request.offline or settings.offline,
+    )
+    if request.ca_bundle is not None and not request.ca_bundle.is_file():
+        raise BadInput(f"ca_bundle {request.ca_bundle}: no such file")
     choice = choose_mode(request.mode, dry_run=request.dry_run)
     record = RunStore().create("workflow", request.target, request.project, choice.mode)
     try:
