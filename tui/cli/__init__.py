@@ -17,6 +17,7 @@ from tui.cli import pipeline_cmds  # noqa: F401  isort: skip
 from tui.cli import runs_cmds  # noqa: F401  isort: skip
 from tui.cli import stack_cmds  # noqa: F401  isort: skip
 from tui.cli import workflow_cmds  # noqa: F401  isort: skip
+from tui.cli import cluster_cmds  # noqa: F401  isort: skip
 
 
 def main() -> None:

@@ -45,8 +45,15 @@ def up(
     project: ProjectOption = Path(),
     build_images: Annotated[
         bool,
-        typer.Option("--images/--no-images", help="Build missing images when Docker answers."),
+        typer.Option("--build/--no-build", help="Build missing images when Docker answers."),
     ] = True,
+    cluster: Annotated[
+        bool, typer.Option("--cluster", help="Also a kind cluster with KFP 2.17 (port 8888/8080).")
+    ] = False,
+    images_from: Annotated[
+        Path | None,
+        typer.Option("--images", help="With --cluster: image tarballs (`images save DIR`)."),
+    ] = None,
 ) -> None:
     """Start the local stack: the S3 emulator on 127.0.0.1 (its data kept across restarts),
     and build the runner image if a Docker engine answers and it is missing."""
@@ -56,6 +63,10 @@ def up(
     verb = "started" if started else "already running"
     buckets = ", ".join(settings.buckets)
     out.print(f"S3 emulator {verb}: {current.endpoint}  buckets: {buckets}")
+    if cluster or images_from is not None:
+        from tui.cli.cluster_cmds import up_cluster
+
+        up_cluster(images_from)
     if not build_images:
         return
     from tui.core import docker_engine, images  # the Docker SDK loads only when needed
@@ -78,15 +89,37 @@ def up(
 
 
 @app.command("down")
-def down() -> None:
+def down(
+    cluster: Annotated[
+        bool, typer.Option("--cluster", help="Also stop the kind cluster's node containers.")
+    ] = False,
+    purge: Annotated[
+        bool, typer.Option("--purge", help="With --cluster: delete the kind cluster.")
+    ] = False,
+) -> None:
     """Stop what `pipedeck up` started (the emulator saves its data first)."""
+    from tui.cli.cluster_cmds import down_cluster, stop_forwards
+
     stopped = s3.stop()
     console().print("S3 emulator stopped" if stopped else "nothing to stop")
+    if cluster or purge:
+        down_cluster(purge)
+    else:
+        for name in stop_forwards():
+            console().print(f"port-forward {name} stopped")
 
 
 @app.command("status")
-def status() -> None:
+def status(
+    cluster: Annotated[
+        bool, typer.Option("--cluster", help="Also the kind cluster and KFP.")
+    ] = False,
+) -> None:
     """What the local stack is running."""
     current = s3.status()
     mark = Text("✓", "green") if current.running else Text("✗", "red")
     console().print(Text.assemble(mark, " S3 emulator: ", current.detail))
+    if cluster:
+        from tui.cli.cluster_cmds import status_cluster
+
+        status_cluster()
