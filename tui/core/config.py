@@ -23,7 +23,6 @@ class Settings:
     runner: str = "auto"
     s3_host: str = "127.0.0.1"
     s3_port: int = 4566
-    s3_backend: str = "moto"
     buckets: tuple[str, ...] = DEFAULT_BUCKETS
     ca_bundle: Path | None = None
     offline: bool = False

@@ -69,11 +69,6 @@ def start(settings: Settings, wait: float = 30.0) -> tuple[S3Status, bool]:
         return current, False
     if current.service is not None and current.service.alive():
         stop()  # a hung emulator of ours: replace it
-    if settings.s3_backend != "moto":
-        raise MissingPrerequisite(
-            f"s3_backend={settings.s3_backend}: only `moto` runs here"
-            " (the LocalStack container needs its image, which cannot be pulled)"
-        )
     if _port_taken(settings.s3_host, settings.s3_port):
         raise MissingPrerequisite(
             f"{settings.s3_host}:{settings.s3_port} is already in use;"
