@@ -4,8 +4,9 @@ and the component environment cold against warm.
     python benchmarks/pipeline_overhead.py [--runs N] [--pipeline simple.py:simple]
 
 The plain side runs with this interpreter (it has kfp and pip: kfp.local pip-checks each
-task); pipedeck runs tasks in its component environment. No cache on either side. Prints the median of each side over N paired runs (default 5) and their ratio, then the
-time to build the component environment from nothing and to find it ready.
+task); pipedeck runs tasks in its component environment. No cache on either side. Prints the
+median of each side over N paired runs (default 5) and their ratio, then the time to build
+the component environment from nothing and to find it ready.
 """
 
 from __future__ import annotations

@@ -265,10 +265,26 @@ def test_metric_commands_become_metric_events() -> None:
     p = ActLogParser("r", "CI")
     events = feed(
         p,
-        rec("b", "", command="metric", arg="0.91", kvPairs={"name": "accuracy", "step": "1"},
-            stage="Main", step="train", stepID=["0"]),
-        rec("b", "", command="metric", arg="oops", kvPairs={"name": "accuracy"},
-            stage="Main", step="train", stepID=["0"]),
+        rec(
+            "b",
+            "",
+            command="metric",
+            arg="0.91",
+            kvPairs={"name": "accuracy", "step": "1"},
+            stage="Main",
+            step="train",
+            stepID=["0"],
+        ),
+        rec(
+            "b",
+            "",
+            command="metric",
+            arg="oops",
+            kvPairs={"name": "accuracy"},
+            stage="Main",
+            step="train",
+            stepID=["0"],
+        ),
     )
     metrics = [e for e in events if isinstance(e, ev.Metric)]
     assert [(m.name, m.value, m.step, m.source, m.node_id) for m in metrics] == [

@@ -16,7 +16,9 @@ from tui.cli import list_cmd  # noqa: F401  isort: skip
 from tui.cli import pipeline_cmds  # noqa: F401  isort: skip
 from tui.cli import runs_cmds  # noqa: F401  isort: skip
 from tui.cli import stack_cmds  # noqa: F401  isort: skip
+from tui.cli import tui_cmd  # noqa: F401  isort: skip
 from tui.cli import workflow_cmds  # noqa: F401  isort: skip
+from tui.cli import demo_cmd  # noqa: F401  isort: skip
 from tui.cli import cluster_cmds  # noqa: F401  isort: skip
 
 

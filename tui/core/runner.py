@@ -17,6 +17,12 @@ from tui.core.store import RunRecord
 class Runner(Protocol):
     run_id: str
 
+    @property
+    def pid(self) -> int | None:
+        """The run's local child process (its process tree is what the run is running), or
+        None: not started yet, or nothing runs locally (a remote KFP)."""
+        ...
+
     def events(self) -> AsyncIterator[ev.Event]: ...
 
     async def cancel(self) -> None: ...

@@ -149,7 +149,7 @@ class RunStore:
         if not self.root.exists():
             return []
         metas = [m for p in self.root.iterdir() if (m := self._load_meta(p)) is not None]
-        return sorted(metas, key=lambda m: m.run_id, reverse=True)
+        return sorted(metas, key=lambda m: (m.started, m.run_id), reverse=True)
 
     def get(self, run_id: str) -> RunRecord:
         """A run by id or unique id prefix (``last`` means the newest)."""

@@ -97,6 +97,11 @@ class ClusterPipelineRunner:
             out.append(f"namespace={k.namespace}")
         return tuple(out)
 
+    @property
+    def pid(self) -> int | None:
+        """Nothing of the run runs locally: its pods are on the cluster."""
+        return None
+
     async def cancel(self) -> None:
         self._cancelled = True
         self._wake.set()

@@ -1,0 +1,55 @@
+"""`pipedeck demo --headless`: the sample project's workflow and pipeline side by side; both
+succeed, the model lands in the S3 emulator's bucket and metrics are reported."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+
+from tests.conftest import run_cli
+from tui.core.act_argv import free_port
+from tui.core.store import RunStore
+
+HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def test_headless_demo_runs_both_sides_end_to_end(monkeypatch) -> None:
+    port = free_port()
+    monkeypatch.setenv("PIPEDECK_S3_PORT", str(port))
+    if HOST_CA.exists():  # this machine's HTTPS goes through an intercepting proxy
+        monkeypatch.setenv("PIPEDECK_CA_BUNDLE", str(HOST_CA))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", "demo", "--headless"],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        client = boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name="us-east-1",
+        )
+        model = client.get_object(Bucket="my-model-storage", Key="model.pkl")["Body"].read()
+        assert len(model) > 100  # a pickled classifier
+        assert "model: s3://my-model-storage/model.pkl" in done.stdout
+        runs = {meta.kind: meta for meta in RunStore().list()}
+        assert runs["workflow"].status == "success" and runs["pipeline"].status == "success"
+        metrics = {
+            kind: {e.name for e in RunStore().get(meta.run_id).events() if e.type == "metric"}
+            for kind, meta in runs.items()
+        }
+        assert {"train_accuracy", "test_accuracy"} <= metrics["workflow"]
+        assert {"train_accuracy", "test_accuracy", "drift"} <= metrics["pipeline"]
+        shown = run_cli("show", runs["workflow"].run_id)
+        assert "s3://my-model-storage/model.pkl" in shown.stdout
+    finally:
+        run_cli("down")

@@ -1,0 +1,23 @@
+"""The Textual app: screens, widgets, ``.tcss``. Renders events; starts runs through core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def run(project: Path, runner_mode: str = "auto") -> None:
+    from tui.app.app import PipedeckApp
+
+    PipedeckApp(project, runner_mode=runner_mode).run()
+
+
+def run_demo(project: Path | None, runner_mode: str = "auto") -> None:
+    """``pipedeck demo``: the sample project's workflow and pipeline, started side by side."""
+    from tui.app.app import PipedeckApp
+    from tui.core import demo
+
+    prepared = demo.prepare(project, runner_mode)
+    adopt = [
+        (side.kind, side.runner, side.record, side.record.meta.target) for side in prepared.sides
+    ]
+    PipedeckApp(prepared.project, runner_mode=runner_mode, adopt=adopt, notice=prepared.note).run()

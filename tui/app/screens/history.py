@@ -1,0 +1,67 @@
+"""``h``: the stored runs, newest first; Enter replays one into its pane."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from tui.app.widgets.run_tree import format_duration, status_icon
+from tui.core.store import RunMeta, RunStore
+
+
+class HistoryScreen(ModalScreen[str | None]):
+    CSS_PATH = "history.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,h", "close", "Close", key_display="Esc"),
+        Binding("enter", "open", "Open run"),
+    ]
+
+    def __init__(self, store: RunStore | None = None) -> None:
+        super().__init__()
+        self.store = store or RunStore()
+        self.metas: list[RunMeta] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history"):
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Static("Enter opens a run in its pane · Esc closes", id="history-hint")
+
+    def on_mount(self) -> None:
+        box = self.query_one("#history")
+        box.border_title = "run history"
+        table = self.query_one(DataTable)
+        table.add_columns("", "run", "kind", "target", "mode", "status", "took", "error")
+        self.metas = self.store.list()
+        for meta in self.metas:
+            table.add_row(
+                status_icon(meta.status),
+                meta.run_id,
+                meta.kind,
+                meta.target,
+                meta.mode,
+                meta.status,
+                format_duration(meta.duration),
+                Text(meta.error.splitlines()[0] if meta.error else "", style="red"),
+                key=meta.run_id,
+            )
+        if not self.metas:
+            box.border_subtitle = "no runs stored yet"
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.dismiss(str(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self.metas and table.cursor_row >= 0:
+            self.dismiss(self.metas[table.cursor_row].run_id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,403 @@
+"""The main screen: the project on the left, the workflow run and the pipeline run side by side.
+
+The screen owns the I/O: it starts runs through the app's sources in named workers, and
+routes their batched events to the run columns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from tui.app.batching import batched
+from tui.app.messages import CheckResult, EventBatch
+from tui.app.pipeline_side import PipelineOptions
+from tui.app.resources import TreeSampler
+from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.run_form import FormResult, RunFormScreen, needs_form
+from tui.app.sources import Sources
+from tui.app.widgets.metrics_pane import MetricsPane
+from tui.app.widgets.project_tree import ProjectTree, Target
+from tui.app.widgets.run_column import RunColumn
+from tui.app.widgets.status_bar import StatusBar
+from tui.app.workflow_side import WorkflowOptions, plan
+from tui.core import events as ev
+from tui.core.errors import PipedeckError
+from tui.core.runner import Runner, recorded
+from tui.core.store import RunRecord, RunStore
+
+SIDES = ("workflow", "pipeline")
+APPLY_SLICE = 2000  # events folded in between two chances to paint
+PANES: tuple[str, ...] = (
+    "#project",
+    "#workflow-tree",
+    "#workflow-log LogView",
+    "#pipeline-tree",
+    "#pipeline-log LogView",
+    "#ml-metrics",
+)
+
+
+RecordLike = RunRecord | None
+# (side, runner, its record or None, target): a run prepared before the app opened.
+Adopted = tuple[str, Runner, RecordLike, str]
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    target: Target
+    options: WorkflowOptions | PipelineOptions
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH = "main.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Run"),
+        Binding("d", "dry_run", "Dry-run"),
+        Binding("s", "stop", "Stop"),
+        Binding("R", "rerun", "Re-run", key_display="R"),
+        Binding("h", "history", "History"),
+        Binding("z", "maximize", "Zoom"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        *(
+            Binding(str(n), f"focus_pane({n})", f"Pane {n}", show=False)
+            for n in range(1, len(PANES) + 1)
+        ),
+    ]
+
+    def __init__(self, project: Path, sources: Sources, adopt: Sequence[Adopted] = ()) -> None:
+        super().__init__()
+        self.adopted = list(adopt)
+        self.project = project
+        self.sources = sources
+        self.runners: dict[str, Runner] = {}
+        self.last_request: RunRequest | None = None
+        self.samplers: dict[str, TreeSampler] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                tree = ProjectTree(id="project")
+                tree.border_title = f"[1] {self.project.name}"
+                yield tree
+                metrics = MetricsPane(id="metrics")
+                metrics.border_title = "[6] metrics"
+                yield metrics
+            yield RunColumn("workflow", numbers=(2, 3), id="workflow")
+            yield RunColumn("pipeline", numbers=(4, 5), id="pipeline")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ProjectTree).focus()
+        self.discover_workflows()
+        self.discover_pipelines()
+        for name, check in self.sources.checks().items():
+            self.run_check(name, check)
+        self.set_interval(1.0, self.sample_resources)
+        for side, runner, record, target in self.adopted:
+            self.adopt(side, runner, record, target)
+
+    # -- start-up workers --------------------------------------------------------------------
+
+    def column(self, side: str) -> RunColumn:
+        return self.query_one(f"#{side}", RunColumn)
+
+    def last_statuses(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for meta in RunStore().list():  # newest first
+            out.setdefault(meta.target, meta.status)
+        return out
+
+    @work(group="discover-workflows", exclusive=True, exit_on_error=False)
+    async def discover_workflows(self) -> None:
+        found = await asyncio.to_thread(self.sources.discover_workflows, self.project)
+        last = await asyncio.to_thread(self.last_statuses)
+        self.query_one(ProjectTree).show_workflows(found.workflows, found.names, last)
+        for problem in found.problems:
+            self.notify(problem, title="workflow file", severity="error", timeout=10)
+
+    @work(group="discover-pipelines", exclusive=True, exit_on_error=False)
+    async def discover_pipelines(self) -> None:
+        try:
+            found, problems = await asyncio.to_thread(self.sources.discover_pipelines, self.project)
+        except PipedeckError as exc:
+            found, problems = [], [exc.message]
+        last = await asyncio.to_thread(self.last_statuses)
+        self.query_one(ProjectTree).show_pipelines(found, problems, last)
+
+    @work(exit_on_error=False)
+    async def run_check(self, name: str, check: Callable[[], tuple[str, bool | None]]) -> None:
+        text, ok = await asyncio.to_thread(check)
+        self.post_message(CheckResult(name, text, ok))
+
+    def on_check_result(self, message: CheckResult) -> None:
+        self.query_one(StatusBar).set_check(message.name, message.text, message.ok)
+
+    def sample_resources(self) -> None:
+        for side in SIDES:
+            runner = self.runners.get(side)
+            pid = self.sources.run_pid(runner) if runner is not None else None
+            sampler = self.samplers.get(side)
+            if pid is None:
+                if sampler is not None:
+                    del self.samplers[side]
+                    self.query_one(MetricsPane).set_usage(side, None)
+                continue
+            if sampler is None or sampler.pid != pid:
+                sampler = self.samplers[side] = TreeSampler(pid)
+            self.sample_side(side, sampler)
+
+    @work(group="resources", exit_on_error=False)
+    async def sample_side(self, side: str, sampler: TreeSampler) -> None:
+        sample = await asyncio.to_thread(sampler.sample)
+        if side in self.runners:
+            self.query_one(MetricsPane).set_usage(side, sample)
+
+    # -- running -------------------------------------------------------------------------------
+
+    def action_run(self) -> None:
+        self._request_run(dry_run=False)
+
+    def action_dry_run(self) -> None:
+        self._request_run(dry_run=True)
+
+    def _request_run(self, dry_run: bool) -> None:
+        target = self.query_one(ProjectTree).target
+        if target is None:
+            self.notify("select a workflow, a job or a pipeline on the left first", timeout=4)
+            return
+        if dry_run and target.kind != "workflow":
+            self.notify("dry-run is for workflows (act --dryrun)", timeout=4)
+            return
+        if not dry_run and needs_form(target.workflow, target.pipeline):
+            self.ask_then_submit(target)
+            return
+        options: WorkflowOptions | PipelineOptions
+        if target.kind == "workflow":
+            options = WorkflowOptions(mode=self.app_mode(), dry_run=dry_run)
+        else:
+            options = PipelineOptions()
+        self.submit(RunRequest(target, options))
+
+    def ask_then_submit(self, target: Target) -> None:
+        def chosen(options: FormResult | None) -> None:
+            if options is not None:
+                self.submit(RunRequest(target, options))
+
+        form = RunFormScreen(
+            f"run {target.name}", target.workflow, target.pipeline, mode=self.app_mode()
+        )
+        self.app.push_screen(form, chosen)
+
+    def app_mode(self) -> str:
+        mode = getattr(self.app, "runner_mode", "auto")
+        return mode if isinstance(mode, str) else "auto"
+
+    def submit(self, request: RunRequest) -> None:
+        side = request.target.kind
+        if side not in self.runners:
+            self.start(request)
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.stop_side(side)
+                self.start(request)
+
+        self.app.push_screen(
+            ConfirmScreen(f"A {side} run is going. Stop it and start {request.target.name}?"),
+            answered,
+        )
+
+    def adopt(self, side: str, runner: Runner, record: RecordLike, target: str) -> None:
+        """Stream a run something else prepared (``pipedeck demo``) into its side."""
+        self.column(side).begin(target)
+        self.run_worker(
+            self._stream(side, runner, record),
+            group=f"{side}-run",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def start(self, request: RunRequest) -> None:
+        self.last_request = request
+        if request.target.kind == "workflow":
+            self.run_workflow(request)
+        else:
+            self.run_pipeline(request)
+
+    @work(group="workflow-run", exclusive=True, exit_on_error=False)
+    async def run_workflow(self, request: RunRequest) -> None:
+        target = request.target
+        assert target.workflow is not None and isinstance(request.options, WorkflowOptions)
+        self.column("workflow").begin(target.name, plan(target.workflow, target.job))
+        runner, record = await asyncio.to_thread(
+            self.sources.start_workflow, self.project, target.workflow, target.job, request.options
+        )
+        await self._stream("workflow", runner, record)
+
+    @work(group="pipeline-run", exclusive=True, exit_on_error=False)
+    async def run_pipeline(self, request: RunRequest) -> None:
+        target = request.target
+        assert target.pipeline is not None and isinstance(request.options, PipelineOptions)
+        column = self.column("pipeline")
+        column.begin(target.name, target.pipeline.planned)
+        runner, record = await asyncio.to_thread(
+            self.sources.start_pipeline, self.project, target.pipeline, request.options
+        )
+        await self._stream("pipeline", runner, record)
+
+    async def _stream(self, side: str, runner: Runner, record: RecordLike) -> None:
+        self.runners[side] = runner
+        source = recorded(runner, record) if record is not None else runner.events()
+
+        def deliver(events: list[ev.Event]) -> None:
+            self.post_message(EventBatch(side, runner.run_id, events))
+
+        try:
+            await batched(source, deliver)
+        except asyncio.CancelledError:
+            await asyncio.shield(runner.cancel())
+            raise
+        finally:
+            if self.runners.get(side) is runner:
+                del self.runners[side]
+
+    async def on_event_batch(self, message: EventBatch) -> None:
+        """Fold a batch in; a big one in slices, letting the screen paint in between."""
+        column = self.column(message.side)
+        events = message.events
+        for start in range(0, len(events), APPLY_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            column.apply(events[start : start + APPLY_SLICE])
+        metrics = [e for e in events if isinstance(e, ev.Metric)]
+        if metrics:
+            self.query_one(MetricsPane).add_metrics(message.side, metrics)
+        for event in events:
+            if isinstance(event, ev.RunFinished):
+                self._finished(message.side, column, event)
+
+    def _finished(self, side: str, column: RunColumn, event: ev.RunFinished) -> None:
+        target = column.model.target
+        if event.status == "success":
+            self.notify(f"{target}: success", title=f"{side} run")
+        elif event.status == "cancelled":
+            self.notify(f"{target}: stopped", title=f"{side} run", severity="warning")
+        else:
+            message = event.error.splitlines()[0] if event.error else "failed"
+            self.notify(f"{target}: {message}", title=f"{side} run", severity="error")
+        self.discover_workflows() if side == "workflow" else self._refresh_pipeline_status()
+
+    def _refresh_pipeline_status(self) -> None:
+        self.discover_pipelines()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures reach the user."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = error.message if isinstance(error, PipedeckError) else f"{error}"
+        if not isinstance(error, PipedeckError):
+            message = f"{type(error).__name__}: {message}"
+        group = event.worker.group
+        side = group.removesuffix("-run")
+        if side in SIDES:
+            self.column(side).fail_to_start(message)
+        self.notify(message, title=f"{group.replace('-', ' ')} failed", severity="error")
+
+    # -- stopping ------------------------------------------------------------------------------
+
+    async def stop_side(self, side: str) -> None:
+        runner = self.runners.get(side)
+        if runner is None:
+            return
+        await runner.cancel()
+        for worker in self.workers:
+            if worker.group == f"{side}-run":
+                await worker.wait()
+
+    async def stop_all(self) -> None:
+        await asyncio.gather(*(self.stop_side(side) for side in list(self.runners)))
+
+    async def action_stop(self) -> None:
+        if not self.runners:
+            self.notify("nothing is running", timeout=3)
+            return
+        focused = self.focused
+        side = next(
+            (
+                s
+                for s in self.runners
+                if focused is not None and self.column(s) in focused.ancestors
+            ),
+            None,
+        )
+        sides = [side] if side else list(self.runners)
+        self.notify(f"stopping the {' and '.join(sides)} run…", timeout=3)
+        await asyncio.gather(*(self.stop_side(s) for s in sides))
+
+    def action_rerun(self) -> None:
+        if self.last_request is None:
+            self.notify("nothing ran yet in this session", timeout=3)
+            return
+        self.submit(self.last_request)
+
+    # -- panes, history, help ----------------------------------------------------------------
+
+    def action_focus_pane(self, number: int) -> None:
+        if 1 <= number <= len(PANES):
+            self.query_one(PANES[number - 1]).focus()
+
+    def action_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused)
+
+    def action_history(self) -> None:
+        from tui.app.screens.history import HistoryScreen
+
+        def chosen(run_id: str | None) -> None:
+            if run_id:
+                self.show_stored(run_id)
+
+        self.app.push_screen(HistoryScreen(), chosen)
+
+    @work(group="history", exclusive=True, exit_on_error=False)
+    async def show_stored(self, run_id: str) -> None:
+        def load() -> tuple[str, str, list[ev.Event]]:
+            record = RunStore().get(run_id)
+            return record.meta.kind, record.meta.status, list(record.events())
+
+        kind, status, events = await asyncio.to_thread(load)
+        side = kind if kind in SIDES else "workflow"
+        if side in self.runners:
+            self.notify(f"a {side} run is going: stop it (s) to look at a stored run", timeout=5)
+            return
+        self.column(side).show_stored(events, status)
+
+    def action_help(self) -> None:
+        from tui.app.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    @on(ProjectTree.TargetChosen)
+    def _target_chosen(self, event: ProjectTree.TargetChosen) -> None:
+        event.stop()
+
+    def focusable_panes(self) -> list[Widget]:
+        return [self.query_one(selector) for selector in PANES]

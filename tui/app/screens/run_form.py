@@ -1,0 +1,120 @@
+"""The form before a run: event, ``workflow_dispatch`` inputs and runner mode for a workflow;
+parameters (defaults filled in) for a pipeline."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select
+
+from tui.app.pipeline_side import PipelineEntry, PipelineOptions
+from tui.app.workflow_side import MODES, WorkflowOptions
+from tui.core.workflows import Workflow
+
+FormResult = WorkflowOptions | PipelineOptions
+
+
+def needs_form(workflow: Workflow | None, pipeline: PipelineEntry | None) -> bool:
+    if workflow is not None:
+        return bool(workflow.inputs) or len(workflow.events) > 1
+    return pipeline is not None and bool(pipeline.params)
+
+
+class RunFormScreen(ModalScreen[FormResult | None]):
+    CSS_PATH = "run_form.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+r", "submit", "Run"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        workflow: Workflow | None = None,
+        pipeline: PipelineEntry | None = None,
+        mode: str = "auto",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.workflow = workflow
+        self.pipeline = pipeline
+        self.mode = mode
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            if self.workflow is not None:
+                yield from self._workflow_fields(self.workflow)
+            elif self.pipeline is not None:
+                for param in self.pipeline.params:
+                    need = "required" if param.required else f"default {param.default}"
+                    yield Label(f"{param.name}: {param.type_name} ({need})")
+                    value = param.default.strip('"') if param.type_name == "str" else param.default
+                    yield Input(value=value, id=f"param-{param.name}", classes="param")
+                yield Checkbox("reuse cached task outputs", value=True, id="cache")
+            with Horizontal(id="form-buttons"):
+                yield Button("Run (ctrl+r)", variant="primary", id="run")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _workflow_fields(self, workflow: Workflow) -> ComposeResult:
+        events = list(workflow.events) or ["push"]
+        default = "workflow_dispatch" if workflow.inputs and "workflow_dispatch" in events else None
+        yield Label("event")
+        yield Select(
+            [(e, e) for e in events], value=default or events[0], allow_blank=False, id="event"
+        )
+        for spec in workflow.inputs.values():
+            note = "required" if spec.required else "optional"
+            yield Label(f"input {spec.name} ({spec.type}, {note}) {spec.description}".strip())
+            if spec.options or spec.type == "boolean":
+                options = list(spec.options) or ["true", "false"]
+                value = spec.default if spec.default in options else options[0]
+                yield Select(
+                    [(o, o) for o in options],
+                    value=value,
+                    allow_blank=False,
+                    id=f"input-{spec.name}",
+                    classes="input",
+                )
+            else:
+                yield Input(value=spec.default or "", id=f"input-{spec.name}", classes="input")
+        yield Label("runner mode")
+        yield Select([(m, m) for m in MODES], value=self.mode, allow_blank=False, id="mode")
+
+    def on_mount(self) -> None:
+        self.query_one("#form").border_title = self.title_text
+
+    @on(Button.Pressed, "#run")
+    def action_submit(self) -> None:
+        self.dismiss(self.result())
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def result(self) -> FormResult:
+        if self.workflow is not None:
+            event = str(self.query_one("#event", Select).value)
+            inputs: dict[str, str] = {}
+            if event == "workflow_dispatch":
+                for widget in self.query(".input"):
+                    name = (widget.id or "").removeprefix("input-")
+                    value = widget.value if isinstance(widget, Input | Select) else ""
+                    if value not in ("", Select.BLANK):
+                        inputs[name] = str(value)
+            mode = str(self.query_one("#mode", Select).value)
+            return WorkflowOptions(event=event, inputs=inputs, mode=mode)
+        params = {
+            (widget.id or "").removeprefix("param-"): widget.value
+            for widget in self.query(".param").results(Input)
+            if widget.value != ""
+        }
+        return PipelineOptions(params=params, cache=self.query_one("#cache", Checkbox).value)

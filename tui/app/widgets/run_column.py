@@ -1,0 +1,155 @@
+"""One side of the centre: a run's header, its live node tree above its log pane."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tui.app.run_model import RUNNING, LogLine, PlannedNode, RunModel
+from tui.app.widgets.log_pane import LogPane
+from tui.app.widgets.run_tree import RunTree, format_duration, status_icon
+from tui.core import events as ev
+
+TITLES = {"workflow": "workflow run", "pipeline": "pipeline run"}
+
+
+class RunColumn(Vertical):
+    """Shows one run at a time; ``apply`` folds a batch of its events in."""
+
+    DEFAULT_CSS = """
+    RunColumn {
+        width: 1fr;
+        & > .run-header { height: 1; padding: 0 1; background: $panel; }
+        & > RunTree { height: 2fr; border: round $panel-lighten-2; }
+        & > LogPane { height: 3fr; border: round $panel-lighten-2; }
+        & > RunTree:focus-within, & > LogPane:focus-within { border: round $primary; }
+    }
+    """
+
+    def __init__(self, kind: str, *, numbers: tuple[int, int], id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.kind = kind
+        self.numbers = numbers
+        self.model = RunModel(kind)
+        self._scope_id = ""
+        self._scope: set[str] | None = None  # None: the whole run
+        self._started_at: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="run-header")
+        tree = RunTree(id=f"{self.kind}-tree")
+        tree.border_title = f"[{self.numbers[0]}] {TITLES[self.kind]}"
+        yield tree
+        pane = LogPane(id=f"{self.kind}-log")
+        pane.border_title = f"[{self.numbers[1]}] {self.kind} log"
+        yield pane
+
+    @property
+    def run_tree(self) -> RunTree:
+        return self.query_one(RunTree)
+
+    @property
+    def log_pane(self) -> LogPane:
+        return self.query_one(LogPane)
+
+    def on_mount(self) -> None:
+        self.run_tree.start_over(f"no {self.kind} run yet — select one on the left and press r")
+        self._update_header()
+        self.set_interval(1.0, self._tick)
+
+    # -- a run -----------------------------------------------------------------------------------
+
+    def begin(self, target: str, planned: Sequence[PlannedNode] = ()) -> None:
+        """A new run of ``target`` starts on this side (events follow)."""
+        self.model = RunModel(self.kind, target=target, status=RUNNING)
+        self.model.plan(planned)
+        self._started_at = time.monotonic()
+        self._scope_id, self._scope = "", None
+        self.run_tree.start_over(target)
+        self.run_tree.sync(self.model)
+        self.log_pane.view.clear()
+        self.log_pane.set_scope("whole run")
+        self._update_header()
+
+    def apply(self, events: Sequence[ev.Event]) -> None:
+        lines, changed = self.model.apply(events)
+        self.run_tree.sync(self.model, changed)
+        if self._scope is not None and changed:
+            self._scope = self.model.scope(self._scope_id)
+        if self._scope is not None:
+            lines = [line for line in lines if line.node_id in self._scope]
+        self.log_pane.view.append(lines)
+        finished = any(isinstance(e, ev.RunFinished) for e in events)
+        if finished:
+            self._started_at = None
+            failing = self.model.failing_node()
+            if self.model.status == "failure" and failing:
+                self.run_tree.select_node_id(failing)
+        self._update_header()
+
+    def show_stored(self, events: Sequence[ev.Event], status: str) -> None:
+        """Replay a stored run (from history) into this column."""
+        first = next((e for e in events if isinstance(e, ev.RunStarted)), None)
+        self.begin(first.target if first else "stored run")
+        self.apply(events)
+        if self.model.status == RUNNING:  # it never finished
+            self.model.status = status
+            self._started_at = None
+            self._update_header()
+
+    def fail_to_start(self, message: str) -> None:
+        self._started_at = None
+        self.model.status, self.model.error = "failure", message
+        self.log_pane.view.append([LogLine("", "system", f"could not start the run: {message}")])
+        self._update_header()
+
+    # -- the log's scope -------------------------------------------------------------------------
+
+    @on(RunTree.NodeChosen)
+    def _node_chosen(self, event: RunTree.NodeChosen) -> None:
+        event.stop()
+        if event.node_id == self._scope_id:
+            return
+        self._scope_id = event.node_id
+        self._scope = self.model.scope(event.node_id) if event.node_id else None
+        lines = self.model.log
+        if self._scope is not None:
+            scope = self._scope
+            lines = type(lines)((line for line in lines if line.node_id in scope), lines.maxlen)
+        self.log_pane.view.set_lines(lines)
+        node = self.model.nodes.get(event.node_id)
+        self.log_pane.set_scope(node.name if node else "whole run")
+
+    # -- the header ------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self._started_at is not None:
+            self._update_header()
+
+    def _update_header(self) -> None:
+        model = self.model
+        header = Text()
+        if not model.target:
+            header.append(f"no {self.kind} run", style="dim")
+        else:
+            header.append_text(status_icon(model.status))
+            header.append(f" {model.target}", style="bold")
+            if model.mode:
+                header.append(f"  {model.mode}", style="dim")
+            header.append(f"  {model.status}")
+            duration = model.duration
+            if self._started_at is not None:
+                duration = time.monotonic() - self._started_at
+            if duration is not None:
+                header.append(f"  {format_duration(duration)}", style="dim")
+            if model.run_id:
+                header.append(f"  {model.run_id}", style="dim")
+        self.query_one(".run-header", Static).update(header)
+        if model.target:
+            self.run_tree.set_title(Text.assemble(status_icon(model.status), " whole run"))

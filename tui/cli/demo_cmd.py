@@ -1,0 +1,116 @@
+"""``pipedeck demo --headless``: the sample project's workflow and pipeline side by side,
+with a summary (what CI and the README check run)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from tui.cli.app import app
+from tui.cli.common import console
+from tui.cli.render import ICONS
+from tui.core import demo as demo_core
+from tui.core import events as ev
+from tui.core.errors import EXIT_CANCELLED, EXIT_RUN_FAILED
+
+
+@app.command("demo")
+def demo(
+    headless: Annotated[
+        bool, typer.Option("--headless", help="No TUI: run both sides, print a summary.")
+    ] = False,
+    runner: Annotated[
+        str, typer.Option("--runner", help="Workflow runner: host, docker or auto.")
+    ] = "auto",
+    project: Annotated[
+        Path | None, typer.Option("--project", "-C", help="Default: the bundled sample_project.")
+    ] = None,
+) -> None:
+    """The sample ML project end to end: its GitHub Actions workflow (test, train, upload the
+    model to the S3 emulator) and its Kubeflow pipeline (preprocess, train, evaluate, deploy,
+    drift check), side by side."""
+    if not headless:
+        from tui.cli.tui_cmd import open_demo
+
+        open_demo(project, runner)
+        return
+    raise typer.Exit(asyncio.run(_headless(project, runner)))
+
+
+async def _headless(project: Path | None, runner: str) -> int:
+    out = console()
+    prepared = demo_core.prepare(project, runner)
+    out.print(f"[bold]pipedeck demo[/] on {prepared.project}")
+    out.print(f"[dim]S3 emulator {prepared.endpoint}[/]")
+    if prepared.note:
+        out.print(f"[yellow]{prepared.note}[/]")
+    loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task[None]] = []
+
+    def on_signal() -> None:
+        if not stopping:
+            print("pipedeck: stopping both runs…", file=sys.stderr)
+            stopping.append(loop.create_task(demo_core.cancel(prepared)))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+
+    def on_event(side: demo_core.Side, event: ev.Event) -> None:
+        if isinstance(event, ev.RunStarted):
+            out.print(f"[cyan]{side.kind:8}[/] {event.target} [dim](mode {event.mode})[/]")
+        elif isinstance(event, ev.NodeFinished) and event.kind in ("job", "task"):
+            icon, style = ICONS.get(event.status, ("?", ""))
+            line = Text(f"{side.kind:8} ", style="cyan")
+            line.append(f"{icon} {event.name}", style=style)
+            if event.duration is not None:
+                line.append(f"  {event.duration:.1f}s", style="dim")
+            out.print(line)
+
+    try:
+        await demo_core.drive(prepared, on_event)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    if stopping:
+        await asyncio.gather(*stopping, return_exceptions=True)
+        return EXIT_CANCELLED
+    _summary(prepared)
+    return 0 if prepared.ok else EXIT_RUN_FAILED
+
+
+def _summary(prepared: demo_core.Demo) -> None:
+    out = console()
+    table = Table(title="pipedeck demo", title_justify="left", show_edge=False)
+    for column in ("side", "target", "status", "duration", "run"):
+        table.add_column(column, no_wrap=column == "run")
+    for side in prepared.sides:
+        finished = side.finished
+        status = finished.status if finished else "interrupted"
+        icon, style = ICONS.get(status, ("!", "yellow"))
+        duration = f"{finished.duration:.1f}s" if finished else "-"
+        table.add_row(
+            side.kind,
+            side.record.meta.target,
+            Text(f"{icon} {status}", style=style),
+            duration,
+            side.record.run_id,
+        )
+    out.print(table)
+    uri = prepared.model_uri
+    out.print(f"model: {uri}" if uri else "[red]model: not in the S3 emulator's bucket[/]")
+    for side in prepared.sides:
+        last: dict[str, ev.Metric] = {}
+        for metric in side.metrics:
+            last[metric.name] = metric
+        shown = ", ".join(f"{name} {m.value:.3g}" for name, m in last.items()) or "none"
+        out.print(f"metrics ({side.kind}): {shown}")
+        if side.finished is not None and side.finished.error:
+            out.print(f"[red]{side.kind}: {side.finished.error}[/]")
+    out.print("[dim]details: pipedeck show RUN · pipedeck logs RUN · the TUI: pipedeck demo[/]")

@@ -1,0 +1,55 @@
+"""``pipedeck tui`` — and ``pipedeck`` with no arguments — open the Textual app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tui.cli.app import app
+from tui.cli.common import ProjectOption, project_dir
+from tui.core.errors import BadInput
+
+MODES = ("auto", "host", "docker")
+RunnerOption = Annotated[
+    str,
+    typer.Option(
+        "--runner", help="Workflow runner mode: host, docker or auto.", envvar="PIPEDECK_RUNNER"
+    ),
+]
+
+
+def open_tui(project: Path, runner: str = "auto") -> None:
+    if runner not in MODES:
+        raise BadInput(f"--runner {runner}: choose one of {', '.join(MODES)}")
+    from tui.app import run
+
+    run(project_dir(project), runner_mode=runner)
+
+
+def open_demo(project: Path | None, runner: str = "auto") -> None:
+    """``pipedeck demo`` without ``--headless``: the demo's two runs in the TUI."""
+    if runner not in MODES:
+        raise BadInput(f"--runner {runner}: choose one of {', '.join(MODES)}")
+    from tui.app import run_demo
+
+    run_demo(project_dir(project) if project is not None else None, runner)
+
+
+@app.command("tui")
+def tui(project: ProjectOption = Path(), runner: RunnerOption = "auto") -> None:
+    """Open the terminal UI: workflows and pipelines side by side, live logs and metrics."""
+    open_tui(project, runner)
+
+
+@app.callback(invoke_without_command=True, no_args_is_help=False)
+def default(ctx: typer.Context) -> None:
+    """Run a project's GitHub Actions workflows and Kubeflow pipelines locally, side by side.
+
+    With no command, opens the terminal UI on the project in the current directory.
+    """
+    if ctx.invoked_subcommand is None:
+        env = os.environ
+        open_tui(Path(env.get("PIPEDECK_PROJECT", ".")), env.get("PIPEDECK_RUNNER", "auto"))
