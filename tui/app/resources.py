@@ -1,10 +1,15 @@
-"""CPU and memory of a run's process tree (host/subprocess modes), sampled with psutil."""
+"""CPU and memory of what a run is running: its process tree (psutil) and, in docker mode,
+its job containers (the Docker API)."""
 
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
+from typing import Any
 
 import psutil
+
+from tui.core.containers import act_containers
 
 MIB = 1024 * 1024
 
@@ -33,3 +38,52 @@ class TreeSampler:
                 alive[proc.pid] = known
         self._procs = alive
         return cpu, rss / MIB
+
+
+class ContainerSampler:
+    """A docker-mode run: act's own process tree plus its job containers (``act-*`` created
+    since the run started), whose use the Docker API reports (their processes are not in
+    act's tree, and on Docker Desktop not even on this host)."""
+
+    def __init__(self, pid: int, since: datetime) -> None:
+        self.pid = pid
+        self.since = since
+        self.tree = TreeSampler(pid)
+        self._last: dict[str, tuple[float, float]] = {}  # container -> (cpu ns, system ns)
+        self._client: Any = None
+
+    def sample(self) -> tuple[float, float] | None:
+        own = self.tree.sample()
+        if own is None:
+            return None
+        cpu, mib = own
+        for name in act_containers(self.since):
+            usage = self._container(name)
+            if usage is not None:
+                cpu += usage[0]
+                mib += usage[1]
+        return cpu, mib
+
+    def _container(self, name: str) -> tuple[float, float] | None:
+        try:
+            if self._client is None:
+                import docker
+
+                self._client = docker.from_env(timeout=5)
+            stats = self._client.containers.get(name).stats(stream=False, one_shot=True)
+        except Exception:  # gone between listing and asking, or no engine
+            return None
+        cpu_stats = stats.get("cpu_stats") or {}
+        total = float((cpu_stats.get("cpu_usage") or {}).get("total_usage") or 0)
+        system = float(cpu_stats.get("system_cpu_usage") or 0)
+        cpus = float(cpu_stats.get("online_cpus") or 1)
+        before = self._last.get(name)
+        self._last[name] = (total, system)
+        percent = 0.0
+        if before is not None and system > before[1]:
+            percent = (total - before[0]) / (system - before[1]) * cpus * 100
+        memory = stats.get("memory_stats") or {}
+        used = float(memory.get("usage") or 0) - float(
+            (memory.get("stats") or {}).get("inactive_file") or 0
+        )
+        return max(percent, 0.0), max(used, 0.0) / MIB

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tui.core import events as ev
 
@@ -56,6 +57,7 @@ class RunModel:
     run_id: str = ""
     target: str = ""
     mode: str = ""
+    started: datetime | None = None
     status: str = IDLE
     error: str = ""
     duration: float | None = None
@@ -98,6 +100,7 @@ class RunModel:
                 self.metrics.append(event)
             elif isinstance(event, ev.RunStarted):
                 self.run_id, self.target, self.mode = event.run_id, event.target, event.mode
+                self.started = event.ts
                 self.status = RUNNING
             elif isinstance(event, ev.RunFinished):
                 self.status, self.error, self.duration = event.status, event.error, event.duration

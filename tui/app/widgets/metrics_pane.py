@@ -1,4 +1,5 @@
-"""Metrics: each run's resource use as sparklines, and the ML metrics runs report."""
+"""Metrics: each run's resource use as sparklines, the ML metrics runs report as a table, and
+a plot of the highlighted metric when it was reported over steps (a series)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Sparkline, Static
+from textual_plotext import PlotextPlot
 
 from tui.core import events as ev
 
@@ -22,6 +24,8 @@ class MetricsPane(Vertical):
         & > .usage { height: 1; }
         & > Sparkline { height: 1; margin: 0 0 0 1; }
         & > DataTable { height: auto; max-height: 12; }
+        & > PlotextPlot { height: 10; display: none; }
+        & > PlotextPlot.shown { display: block; }
     }
     """
 
@@ -29,6 +33,8 @@ class MetricsPane(Vertical):
         super().__init__(id=id)
         self._cpu: dict[str, deque[float]] = {}
         self._keys: set[str] = set()
+        self._series: dict[str, dict[int, float]] = {}  # row key -> step -> value
+        self._plotted: str | None = None  # the row key shown in the plot
 
     def compose(self) -> ComposeResult:
         for side in ("workflow", "pipeline"):
@@ -36,6 +42,7 @@ class MetricsPane(Vertical):
             yield Sparkline([], id=f"cpu-{side}")
         table: DataTable[str | Text] = DataTable(id="ml-metrics", cursor_type="row")
         yield table
+        yield PlotextPlot(id="metric-plot")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -57,17 +64,65 @@ class MetricsPane(Vertical):
 
     def add_metrics(self, side: str, metrics: Iterable[ev.Metric]) -> None:
         table = self.query_one(DataTable)
+        changed: set[str] = set()
         for metric in metrics:
             name = f"{metric.node_id}/{metric.name}" if metric.node_id else metric.name
             key = f"{side}:{name}"
             step = "" if metric.step is None else str(metric.step)
             value = f"{metric.value:.4g}"
+            if metric.step is not None:
+                self._series.setdefault(key, {})[metric.step] = metric.value
+                changed.add(key)
             if key in self._keys:
                 table.update_cell(key, "value", value)
                 table.update_cell(key, "step", step)
             else:
                 table.add_row(name, value, step, key=key)
                 self._keys.add(key)
+        chosen = self._cursor_series()
+        if chosen is not None:
+            if chosen in changed or chosen != self._plotted:
+                self._plot(chosen)
+        else:
+            series = [k for k in changed if len(self._series[k]) > 1]
+            if series:
+                self._plot(series[-1])
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        chosen = self._cursor_series()
+        if chosen is not None:
+            self._plot(chosen)
+
+    def _cursor_series(self) -> str | None:
+        """The highlighted row's key when that row is a series: the user's choice of plot."""
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return key if key is not None and len(self._series.get(key, {})) > 1 else None
+
+    def _plot(self, key: str) -> None:
+        plot = self.query_one(PlotextPlot)
+        points = sorted(self._series.get(key, {}).items())
+        self._plotted = key
+        if len(points) < 2:
+            plot.remove_class("shown")
+            return
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
+        plt.title(key.split(":", 1)[1])
+        plt.xlabel("step")
+        plot.add_class("shown")
+        plot.refresh()
+
+    def plotted(self) -> tuple[str, list[tuple[int, float]]] | None:
+        """What the plot shows: the metric's row key and its points (None when hidden)."""
+        plot = self.query_one(PlotextPlot)
+        if self._plotted is None or not plot.has_class("shown"):
+            return None
+        return self._plotted, sorted(self._series[self._plotted].items())
 
     def metric_values(self) -> dict[str, str]:
         table = self.query_one(DataTable)

@@ -1,0 +1,51 @@
+"""The resource pane's samplers: a run's process tree, and in docker mode its job containers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from tests.integration.conftest import runner_image  # noqa: F401  (a session fixture)
+from tui.app.resources import ContainerSampler, TreeSampler
+from tui.core import events as ev
+
+
+def test_tree_sampler_sees_a_busy_child() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        sampler = TreeSampler(os.getpid())
+        sampler.sample()
+        time.sleep(0.5)
+        sample = sampler.sample()
+        assert sample is not None
+        cpu, mib = sample
+        assert cpu > 30 and mib > 5
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.mark.docker
+def test_container_sampler_adds_the_runs_job_containers(runner_image: str) -> None:  # noqa: F811
+    since = ev.utcnow()
+    name = f"act-pipedeck-sampler-{uuid.uuid4().hex[:8]}"
+    subprocess.run(
+        ["docker", "run", "-d", "--name", name, runner_image, "sh", "-c", "while :; do :; done"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        sampler = ContainerSampler(os.getpid(), since)
+        sampler.sample()
+        time.sleep(1.0)
+        sample = sampler.sample()
+        assert sample is not None
+        cpu, _ = sample
+        assert cpu > 30  # the busy container, which is not in this process's tree
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
