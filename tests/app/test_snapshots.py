@@ -104,3 +104,11 @@ def test_history_screen(snap_compare, workflow_project):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_history)
+
+
+def test_demo_screen_with_its_tour(snap_compare):
+    """`pipedeck demo` opens on the sample project with the tour's first card."""
+    from tui.core.demo import sample_project
+
+    app = PipedeckApp(sample_project(), sources=ScriptedSources(), tour=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)

@@ -20,4 +20,6 @@ def run_demo(project: Path | None, runner_mode: str = "auto") -> None:
     adopt = [
         (side.kind, side.runner, side.record, side.record.meta.target) for side in prepared.sides
     ]
-    PipedeckApp(prepared.project, runner_mode=runner_mode, adopt=adopt, notice=prepared.note).run()
+    PipedeckApp(
+        prepared.project, runner_mode=runner_mode, adopt=adopt, notice=prepared.note, tour=True
+    ).run()

@@ -10,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from tui.app.screens import tour as tour_screen
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.main import Adopted, MainScreen
 from tui.app.sources import CoreSources, Sources
@@ -29,6 +30,7 @@ class PipedeckApp(App[None]):
         runner_mode: str = "auto",
         adopt: Sequence[Adopted] = (),
         notice: str = "",
+        tour: bool = False,
     ) -> None:
         super().__init__()
         self.project = project
@@ -36,12 +38,15 @@ class PipedeckApp(App[None]):
         self.runner_mode = runner_mode
         self.main = MainScreen(project, self.sources, adopt)
         self.notice = notice
+        self.tour = tour
 
     def on_mount(self) -> None:
         self.title = f"pipedeck — {self.project}"
         self.push_screen(self.main)
         if self.notice:
             self.notify(self.notice, severity="warning", timeout=15)
+        if self.tour and tour_screen.wanted():
+            self.push_screen(tour_screen.TourScreen(self.main))
 
     async def action_quit(self) -> None:
         running = sorted(self.main.runners)

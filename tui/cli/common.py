@@ -23,9 +23,14 @@ ProjectOption = Annotated[
 ]
 
 
+PIPE_WIDTH = 120  # output that is not a terminal (CI logs, files): room for tables
+
+
 def console(stderr: bool = False) -> Console:
     """A console honouring NO_COLOR and non-TTY output (Rich does both)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def project_dir(path: Path) -> Path:

@@ -119,7 +119,7 @@ def _workflow_mode(settings: config.Settings) -> tuple[str, str]:
         return "host", ""
     probe = container_https.probe(choice.image, settings.ca_bundle)
     if probe.ok:
-        return "docker", ""
+        return "auto", ""  # auto picks docker mode, and says why
     return "host", (
         f"docker mode skipped: containers cannot reach the package index ({probe.detail});"
         " `pipedeck doctor` says how to fix it"
