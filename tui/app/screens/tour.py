@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -86,7 +86,7 @@ class TourScreen(ModalScreen[None]):
         Binding("escape", "close", "Close the tour"),
     ]
 
-    def __init__(self, under: Screen[object], stops: tuple[Stop, ...] = STOPS) -> None:
+    def __init__(self, under: Screen[Any], stops: tuple[Stop, ...] = STOPS) -> None:
         super().__init__()
         self.under = under
         self.stops = stops
