@@ -42,3 +42,29 @@ def runner_image() -> str:
         tail = "\n".join(lines[-40:])
         pytest.fail(f"building the runner image failed: {exc.message}\n{tail}")
     return result.ref
+
+
+@pytest.fixture(scope="session")
+def component_image() -> str:
+    """The component image's ref (docker pipeline runner), built now unless it already was."""
+    if not engine().answers:
+        pytest.skip(NO_ENGINE)
+    lines: list[str] = []
+    try:
+        result = images.build_component(
+            lines.append, ca_bundle=HOST_CA if HOST_CA.is_file() else None
+        )
+    except PipedeckError as exc:
+        tail = "\n".join(lines[-40:])
+        pytest.fail(f"building the component image failed: {exc.message}\n{tail}")
+    return result.ref
+
+
+@pytest.fixture(autouse=True)
+def pipeline_runner_default(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--runner auto`` picks docker once the component image is built; the pipeline tests
+    that do not say ``--runner`` mean the subprocess runner."""
+    if request.node.get_closest_marker("docker") is None:
+        monkeypatch.setenv("PIPEDECK_PIPELINE_RUNNER", "subprocess")

@@ -1,7 +1,7 @@
-"""``pipedeck image build [runner]``: build the images docker mode runs in.
+"""``pipedeck image build [runner|component|all]``: build the images docker mode runs in.
 
-Progress goes to stderr; stdout gets only the image ref, so ``ref=$(pipedeck image build)``
-works in scripts.
+Progress goes to stderr; stdout gets only the image ref (one per line for ``all``), so
+``ref=$(pipedeck image build)`` works in scripts.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rich.text import Text
 
 from tui.cli.app import app
 from tui.cli.common import console, existing_file
+from tui.core import config
 
 image_app = typer.Typer(help="Build the images docker mode runs jobs in.", no_args_is_help=True)
 app.add_typer(image_app, name="image")
@@ -22,19 +23,23 @@ app.add_typer(image_app, name="image")
 
 class ImageName(StrEnum):
     runner = "runner"
+    component = "component"
+    all = "all"
 
 
 @image_app.command("build")
 def build(
     name: Annotated[
         ImageName,
-        typer.Argument(help="Which image: runner (act's job container)."),
+        typer.Argument(
+            help="Which image: runner (act's job container), component (KFP tasks) or all."
+        ),
     ] = ImageName.runner,
     ca_bundle: Annotated[
         Path | None,
         typer.Option(
             "--ca-bundle",
-            help="An extra CA bundle the build's apt trusts (an HTTPS proxy that intercepts).",
+            help="An extra CA bundle the build's apt and pip trust (an intercepting HTTPS proxy).",
             envvar="PIPEDECK_CA_BUNDLE",
         ),
     ] = None,
@@ -43,14 +48,18 @@ def build(
     from tui.core import images  # the Docker SDK loads only for commands that use it
 
     err = console(stderr=True)
-    ca = existing_file(ca_bundle, "--ca-bundle")
+    # The flag (or PIPEDECK_CA_BUNDLE), else the ca_bundle setting of the project here.
+    ca = existing_file(ca_bundle, "--ca-bundle") or config.load(Path.cwd()).ca_bundle
 
     def progress(line: str) -> None:
         err.print(Text.from_ansi(line, style="dim"), soft_wrap=True)
 
-    result = images.build_runner(progress, ca_bundle=ca)
-    if result.cached:
-        err.print(f"{name.value} image already built ({result.seconds:.1f}s, cached)")
-    else:
-        err.print(f"{name.value} image built in {result.seconds:.1f}s from {result.base}")
-    console().print(result.ref)
+    builders = {"runner": images.build_runner, "component": images.build_component}
+    names = list(builders) if name is ImageName.all else [name.value]
+    for which in names:
+        result = builders[which](progress, ca_bundle=ca)
+        if result.cached:
+            err.print(f"{which} image already built ({result.seconds:.1f}s, cached)")
+        else:
+            err.print(f"{which} image built in {result.seconds:.1f}s from {result.base}")
+        console().print(result.ref)

@@ -21,7 +21,7 @@ from tui.core.pipelines.compile import compile_to
 from tui.core.pipelines.discovery import PipelineInfo, discover, display_path
 from tui.core.pipelines.spec import PlanNode
 
-RUNNERS = ("subprocess", "cluster", "auto")
+RUNNERS = ("subprocess", "docker", "cluster", "auto")
 
 
 @run_app.command("pipeline")
@@ -35,7 +35,9 @@ def run_pipeline(
     runner: Annotated[
         str,
         typer.Option(
-            "--runner", help="subprocess, cluster or auto.", envvar="PIPEDECK_PIPELINE_RUNNER"
+            "--runner",
+            help="subprocess, docker, cluster or auto.",
+            envvar="PIPEDECK_PIPELINE_RUNNER",
         ),
     ] = "auto",
     kfp_host: Annotated[
@@ -58,7 +60,7 @@ def run_pipeline(
     json_out: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
     project: ProjectOption = Path(),
 ) -> None:
-    """Run a Kubeflow pipeline locally with kfp.local (tasks in a cached component venv)."""
+    """Run a Kubeflow pipeline locally with kfp.local (tasks in a cached venv or containers)."""
     root = project_dir(project)
     if runner not in RUNNERS:
         raise BadInput(f"--runner {runner}: choose one of {', '.join(RUNNERS)}")
@@ -69,7 +71,8 @@ def run_pipeline(
             root, target, param, runner, cache, kfp_host, kfp_token, kfp_namespace
         )
         raise typer.Exit(execute(cluster_run, record, json_out=json_out))
-    runner_, record = start_pipeline(root, target, parse_pairs(param, "--param"), cache=cache)
+    pairs = parse_pairs(param, "--param")
+    runner_, record = start_pipeline(root, target, pairs, cache=cache, mode=runner)
     raise typer.Exit(execute(runner_, record, json_out=json_out))
 
 

@@ -1,75 +1,60 @@
 """The images pipedeck builds locally, and how it builds them without a registry.
 
-The runner image (act's job container in docker mode) is defined by ``localstack/runner/`` and
-tagged ``pipedeck-runner:<hash>``, the hash covering every file there and the base image in use,
-so an edit makes a new tag and a present tag is never rebuilt. Its base is
-``debian:bookworm-slim`` when the engine has it or can pull it; where no registry answers,
-``debootstrap`` makes a Debian rootfs once and ``docker import`` turns it into
-``pipedeck-base:bookworm-<hash>``.
+- the runner image (act's job container in docker mode), defined by ``localstack/runner/`` and
+  tagged ``pipedeck-runner:<hash>``;
+- the component image (kfp.local's DockerRunner tasks in docker mode), defined by
+  ``localstack/component/`` and tagged ``pipedeck-component:<hash>``.
 
-Builds go through the docker SDK (the engine's classic builder: no buildx needed); debootstrap
-and tar run as child processes in their own process group.
+Each hash covers every file of the definition, the base image in use (and, for the component
+image, the kfp version), so an edit makes a new tag and a present tag is never rebuilt. The base
+comes from ``image_base``: ``debian:bookworm-slim`` when the engine has it or can pull it, else a
+debootstrapped ``pipedeck-base:bookworm-<hash>``.
+
+Builds go through the docker SDK (the engine's classic builder: no buildx needed).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import platform
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import docker
 import requests
-from docker.errors import DockerException, ImageNotFound
-from docker.utils import parse_repository_tag
+from docker.errors import DockerException
 
 from tui.core import docker_engine
-from tui.core.errors import EXIT_RUN_FAILED, BadInput, MissingPrerequisite, PipedeckError
+from tui.core.errors import BadInput, MissingPrerequisite
+from tui.core.image_base import (  # noqa: F401  (re-exported: callers and tests use images.*)
+    DEFAULT_BASE,
+    LABEL,
+    ImageBuildFailed,
+    Progress,
+    _ignore,
+    base_in_use,
+    debootstrap_base,
+    default_base,
+    first_line,
+    obtain_base,
+    present,
+)
 from tui.core.paths import localstack_dir
 
-Progress = Callable[[str], None]
-
 RUNNER_REPO = "pipedeck-runner"
-BASE_REPO = "pipedeck-base"
-DEFAULT_BASE = "debian:bookworm-slim"
-SUITE = "bookworm"
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
-DEFAULT_SECURITY_MIRROR = "http://deb.debian.org/debian-security"
-LABEL = "pipedeck.image"
+COMPONENT_REPO = "pipedeck-component"
 # Reads of a build or pull stream can be quiet for minutes (a long apt step).
 BUILD_TIMEOUT = 3600
-# As in Debian's slim images (copyright files are kept).
-SLIM_DPKG = """\
-path-exclude /usr/share/doc/*
-path-include /usr/share/doc/*/copyright
-path-exclude /usr/share/man/*
-path-exclude /usr/share/info/*
-path-exclude /usr/share/groff/*
-path-exclude /usr/share/linda/*
-path-exclude /usr/share/lintian/*
-"""
 # apt, curl and pip saying a server's certificate is not trusted.
 UNTRUSTED_TLS = re.compile(
     r"certificate verification failed|certificate_verify_failed|local issuer certificate", re.I
 )
-PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-class ImageBuildFailed(PipedeckError):
-    """A build step failed (the progress lines above it say why)."""
-
-    exit_code = EXIT_RUN_FAILED
 
 
 @dataclass(frozen=True)
@@ -80,8 +65,18 @@ class BuildResult:
     base: str
 
 
-def _ignore(line: str) -> None:
-    pass
+@dataclass(frozen=True)
+class ImageDef:
+    """One image pipedeck builds: its folder, repository, label and extra build arguments."""
+
+    name: str  # "runner" or "component", as in `pipedeck image build NAME`
+    repo: str
+    directory: Path
+    buildargs: tuple[tuple[str, str], ...] = ()
+
+    def ref(self, base: str) -> str:
+        extra = [f"BASE={base}", *(f"{k}={v}" for k, v in self.buildargs)]
+        return f"{self.repo}:{content_hash(self.directory, *extra)}"
 
 
 # --- where the definitions live, and what they are called -------------------------------
@@ -89,6 +84,28 @@ def _ignore(line: str) -> None:
 
 def runner_dir() -> Path:
     return localstack_dir() / "runner"
+
+
+def component_dir() -> Path:
+    return localstack_dir() / "component"
+
+
+def kfp_version() -> str:
+    """The kfp the component image holds: pipedeck's own (its driver hooks are pinned to it)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("kfp")
+    except metadata.PackageNotFoundError:
+        raise MissingPrerequisite("kfp is not installed in pipedeck's environment") from None
+
+
+def runner_def() -> ImageDef:
+    return ImageDef("runner", RUNNER_REPO, runner_dir())
+
+
+def component_def() -> ImageDef:
+    return ImageDef("component", COMPONENT_REPO, component_dir(), (("KFP_VERSION", kfp_version()),))
 
 
 def content_hash(directory: Path, *extra: str) -> str:
@@ -107,63 +124,27 @@ def content_hash(directory: Path, *extra: str) -> str:
     return digest.hexdigest()[:12]
 
 
-def default_base() -> str:
-    """The base the runner Dockerfile is built FROM when the engine has it or can pull it."""
-    return os.environ.get("PIPEDECK_RUNNER_BASE") or DEFAULT_BASE
-
-
-def debian_mirror() -> str:
-    return os.environ.get("PIPEDECK_DEBIAN_MIRROR") or DEFAULT_MIRROR
-
-
-def security_mirror() -> str:
-    """Set ``PIPEDECK_DEBIAN_SECURITY_MIRROR`` empty to leave security updates out."""
-    return os.environ.get("PIPEDECK_DEBIAN_SECURITY_MIRROR", DEFAULT_SECURITY_MIRROR)
-
-
-def debootstrap_base() -> str:
-    """The tag of the debootstrapped base; the hash covers the recipe, so a new mirror or
-    recipe makes a new base."""
-    # Bump the leading version when _tidy_rootfs or the debootstrap arguments change.
-    recipe = f"v2 {SUITE} minbase {platform.machine()} {debian_mirror()} {security_mirror()}"
-    return f"{BASE_REPO}:{SUITE}-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
-
-
-def _runner_ref(base: str) -> str:
-    return f"{RUNNER_REPO}:{content_hash(runner_dir(), f'BASE={base}')}"
-
-
-def _present(cli: docker.DockerClient, ref: str) -> bool:
-    try:
-        cli.images.get(ref)
-    except ImageNotFound:
-        return False
-    return True
-
-
-def _base_in_use(cli: docker.DockerClient) -> str:
-    """The default base if the engine has it, else our debootstrapped one if it has that, else
-    the default base (which a build will try to pull first)."""
-    for base in (default_base(), debootstrap_base()):
-        if _present(cli, base):
-            return base
-    return default_base()
-
-
-def runner_image() -> str:
-    """The runner image's ref for the base in use (the default base when no engine answers).
-
-    After :func:`build_runner`, this equals ``BuildResult.ref``.
-    """
+def _image_ref(image: ImageDef) -> str:
+    """The image's ref for the base in use (the default base when no engine answers)."""
     try:
         cli = docker_engine.client(timeout=10)
     except MissingPrerequisite:
-        return _runner_ref(default_base())
+        return image.ref(default_base())
     with contextlib.closing(cli):
         try:
-            return _runner_ref(_base_in_use(cli))
+            return image.ref(base_in_use(cli))
         except DockerException:
-            return _runner_ref(default_base())
+            return image.ref(default_base())
+
+
+def runner_image() -> str:
+    """The runner image's ref; after :func:`build_runner`, this equals ``BuildResult.ref``."""
+    return _image_ref(runner_def())
+
+
+def component_image() -> str:
+    """The component image's ref; after :func:`build_component`, equals ``BuildResult.ref``."""
+    return _image_ref(component_def())
 
 
 def image_present(ref: str) -> bool:
@@ -174,7 +155,7 @@ def image_present(ref: str) -> bool:
         return False
     with contextlib.closing(cli):
         try:
-            return _present(cli, ref)
+            return present(cli, ref)
         except DockerException:
             return False
 
@@ -189,140 +170,70 @@ def build_runner(progress: Progress = _ignore, *, ca_bundle: Path | None = None)
     and not kept in the image. Raises MissingPrerequisite (no engine, no base obtainable),
     BadInput (no such CA file) or ImageBuildFailed.
     """
+    return build_image(runner_def(), progress, ca_bundle=ca_bundle)
+
+
+def build_component(progress: Progress = _ignore, *, ca_bundle: Path | None = None) -> BuildResult:
+    """Build the component image (kfp preinstalled) unless the engine already has it; as
+    :func:`build_runner` (the CA bundle is used by apt and pip during the build)."""
+    return build_image(component_def(), progress, ca_bundle=ca_bundle)
+
+
+def build_image(
+    image: ImageDef, progress: Progress = _ignore, *, ca_bundle: Path | None = None
+) -> BuildResult:
     started = time.monotonic()
     if ca_bundle is not None and not ca_bundle.is_file():
         raise BadInput(f"CA bundle {ca_bundle}: no such file")
     cli = docker_engine.client(timeout=BUILD_TIMEOUT)
     try:
         with contextlib.closing(cli):
-            return _build_runner(cli, progress, ca_bundle, started)
+            return _build_image(cli, image, progress, ca_bundle, started)
     except (DockerException, requests.RequestException) as exc:
-        raise ImageBuildFailed(f"the Docker engine failed: {_first_line(exc)}") from None
+        raise ImageBuildFailed(f"the Docker engine failed: {first_line(exc)}") from None
 
 
-def _build_runner(
-    cli: docker.DockerClient, progress: Progress, ca_bundle: Path | None, started: float
+def _build_image(
+    cli: docker.DockerClient,
+    image: ImageDef,
+    progress: Progress,
+    ca_bundle: Path | None,
+    started: float,
 ) -> BuildResult:
-    base = _base_in_use(cli)
-    ref = _runner_ref(base)
-    if not _present(cli, ref):
-        if not _present(cli, base):
-            base = _obtain_base(cli, base, progress)
-            ref = _runner_ref(base)
-        if not _present(cli, ref):
-            _build(cli, ref, base, ca_bundle, progress)
+    base = base_in_use(cli)
+    ref = image.ref(base)
+    if not present(cli, ref):
+        if not present(cli, base):
+            base = obtain_base(cli, base, progress)
+            ref = image.ref(base)
+        if not present(cli, ref):
+            _build(cli, image, ref, base, ca_bundle, progress)
             return BuildResult(ref, False, time.monotonic() - started, base)
     progress(f"{ref} is already built")
     return BuildResult(ref, True, time.monotonic() - started, base)
 
 
-def _obtain_base(cli: docker.DockerClient, base: str, progress: Progress) -> str:
-    """Pull ``base``; where that fails and it is the Debian default, debootstrap one."""
-    progress(f"pulling {base}")
-    try:
-        _pull(cli, base, progress)
-        return base
-    except DockerException as exc:
-        reason = _first_line(exc)
-        progress(f"cannot pull {base}: {reason}")
-    if base != DEFAULT_BASE:
-        raise MissingPrerequisite(
-            f"cannot pull the runner base {base} (PIPEDECK_RUNNER_BASE): {reason}; "
-            "`docker load` it or unset PIPEDECK_RUNNER_BASE"
-        )
-    progress("no registry answered; building a Debian base with debootstrap (once)")
-    return _debootstrap_base(cli, progress)
-
-
-def _pull(cli: docker.DockerClient, ref: str, progress: Progress) -> None:
-    repository, tag = parse_repository_tag(ref)
-    for item in cli.api.pull(repository, tag=tag or None, stream=True, decode=True):
-        if "error" in item:
-            raise DockerException(str(item["error"]))
-        if item.get("status") and not item.get("progress"):
-            progress(" ".join(str(item[k]) for k in ("id", "status") if item.get(k)))
-
-
-def _debootstrap_base(cli: docker.DockerClient, progress: Progress) -> str:
-    ref = debootstrap_base()
-    if _present(cli, ref):
-        return ref
-    if shutil.which("debootstrap") is None:
-        raise MissingPrerequisite(
-            "no registry answered and debootstrap is missing: "
-            "`sudo apt-get install debootstrap`, then build again"
-        )
-    if os.geteuid() != 0:
-        raise MissingPrerequisite(
-            "no registry answered; making a Debian base with debootstrap needs root: "
-            "run `sudo pipedeck image build runner` once"
-        )
-    mirror = debian_mirror()
-    with tempfile.TemporaryDirectory(prefix="pipedeck-base-", ignore_cleanup_errors=True) as tmp:
-        root = Path(tmp) / "rootfs"
-        try:
-            argv = ["debootstrap", "--variant=minbase", SUITE, str(root), mirror]
-            if not _run(argv, progress, prefix="debootstrap: "):
-                for line in _tail(root / "debootstrap" / "debootstrap.log", 10):
-                    progress(f"debootstrap.log: {line}")
-                raise ImageBuildFailed(
-                    f"debootstrap from {mirror} failed (see above); "
-                    "check that PIPEDECK_DEBIAN_MIRROR is a reachable Debian mirror"
-                )
-            _tidy_rootfs(root, mirror)
-            tarball = Path(tmp) / "rootfs.tar"
-            if not _run(["tar", "-C", str(root), "--numeric-owner", "-cf", str(tarball), "."]):
-                raise ImageBuildFailed(f"could not pack the Debian rootfs into {tarball}")
-        finally:
-            _unmount_under(root)
-        progress(f"importing the Debian base as {ref}")
-        repository, tag = parse_repository_tag(ref)
-        cli.api.import_image(
-            src=str(tarball),
-            repository=repository,
-            tag=tag,
-            changes=[f"ENV {PATH_ENV}", "ENV LANG=C.UTF-8", 'CMD ["bash"]', f"LABEL {LABEL}=base"],
-        )
-    return ref
-
-
-def _tidy_rootfs(root: Path, mirror: str) -> None:
-    """Make the rootfs like Debian's slim image: update sources, no daemons started by
-    package scripts, no docs or man pages installed, no package lists or host leftovers."""
-    policy = root / "usr/sbin/policy-rc.d"
-    policy.write_text("#!/bin/sh\nexit 101\n", encoding="utf-8")
-    policy.chmod(0o755)
-    (root / "etc/dpkg/dpkg.cfg.d/pipedeck-slim").write_text(SLIM_DPKG, encoding="utf-8")
-    sources = [f"deb {mirror} {SUITE} main", f"deb {mirror} {SUITE}-updates main"]
-    if security := security_mirror():
-        sources.append(f"deb {security} {SUITE}-security main")
-    (root / "etc/apt/sources.list").write_text("\n".join(sources) + "\n", encoding="utf-8")
-    for pattern in ("var/lib/apt/lists/*", "var/cache/apt/*.bin", "var/cache/apt/archives/*.deb"):
-        for path in root.glob(pattern):
-            if path.is_file():
-                path.unlink()
-    for name in ("etc/resolv.conf", "etc/hostname"):  # the engine provides both at run time
-        path = root / name
-        if path.is_file() and not path.is_symlink():
-            path.write_text("", encoding="utf-8")
-
-
 def _build(
-    cli: docker.DockerClient, ref: str, base: str, ca_bundle: Path | None, progress: Progress
+    cli: docker.DockerClient,
+    image: ImageDef,
+    ref: str,
+    base: str,
+    ca_bundle: Path | None,
+    progress: Progress,
 ) -> None:
     progress(f"building {ref} FROM {base}")
     with tempfile.TemporaryDirectory(prefix="pipedeck-build-") as tmp:
         context = Path(tmp) / "context"
-        shutil.copytree(runner_dir(), context)
+        shutil.copytree(image.directory, context)
         if ca_bundle is not None:
             (context / "ca").mkdir(exist_ok=True)
             shutil.copyfile(ca_bundle, context / "ca" / "extra-ca.crt")
-            progress(f"apt in the build trusts the extra CA bundle {ca_bundle}")
+            progress(f"the build trusts the extra CA bundle {ca_bundle}")
         stream = cli.api.build(
             path=str(context),
             tag=ref,
-            buildargs={"BASE": base},
-            labels={LABEL: "runner", "pipedeck.base": base},
+            buildargs={"BASE": base, **dict(image.buildargs)},
+            labels={LABEL: image.name, "pipedeck.base": base},
             rm=True,
             forcerm=True,
             decode=True,
@@ -348,83 +259,12 @@ def _follow_build(stream: Iterable[dict[str, Any]], ref: str, progress: Progress
                     untrusted = untrusted or UNTRUSTED_TLS.search(line) is not None
                     progress(line.rstrip())
     except DockerException as exc:
-        raise ImageBuildFailed(f"building {ref} failed: {_first_line(exc)}") from None
+        raise ImageBuildFailed(f"building {ref} failed: {first_line(exc)}") from None
 
 
 def _short_error(error: object) -> str:
     """The engine repeats a failed RUN's whole script; keep what the user needs."""
-    text = _first_line(error)
+    text = first_line(error)
     if "returned a non-zero code" in text:
         return f"a RUN step exited with code {text.rsplit(':', 1)[-1].strip()} (see above)"
     return text
-
-
-def _first_line(error: object) -> str:
-    # APIError's str() wraps the engine's message in the HTTP request; keep the message.
-    text = getattr(error, "explanation", None) or str(error)
-    lines = str(text).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
-
-
-# --- child processes --------------------------------------------------------------------
-
-
-def _run(argv: list[str], progress: Progress = _ignore, prefix: str = "") -> bool:
-    """Run ``argv`` in its own process group, each output line to ``progress``; True on exit 0.
-
-    Interrupted (Ctrl-C, an exception in ``progress``), the whole group is stopped.
-    """
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.strip():
-                progress(prefix + line.rstrip())
-        return proc.wait() == 0
-    except BaseException:
-        _stop_group(proc)
-        raise
-
-
-def _stop_group(proc: subprocess.Popen[str]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=5)
-            return
-
-
-def _tail(path: Path, count: int) -> list[str]:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
-    return list(deque(lines, maxlen=count))
-
-
-def _mounts_under(root: Path) -> Iterator[str]:
-    prefix = str(root.resolve())
-    try:
-        table = Path("/proc/mounts").read_text(encoding="utf-8")
-    except OSError:
-        return
-    for line in table.splitlines():
-        fields = line.split()
-        if len(fields) > 1 and (fields[1] == prefix or fields[1].startswith(prefix + "/")):
-            yield fields[1]
-
-
-def _unmount_under(root: Path) -> None:
-    """An interrupted debootstrap can leave /proc or /sys mounted inside the rootfs; unmount
-    them (deepest first) before the directory is deleted."""
-    for mount in sorted(_mounts_under(root), key=len, reverse=True):
-        subprocess.run(["umount", "-l", mount], check=False, capture_output=True)

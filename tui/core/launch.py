@@ -16,6 +16,8 @@ from tui.core.act_runner import ActRunner, choose_mode
 from tui.core.errors import BadInput
 from tui.core.paths import state_dir
 from tui.core.pipelines.compile import load_pipeline
+from tui.core.pipelines.docker_mode import choose_mode as choose_pipeline_mode
+from tui.core.pipelines.docker_mode import driver_env as docker_driver_env
 from tui.core.pipelines.env import component_env
 from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
 from tui.core.store import RunRecord, RunStore
@@ -50,20 +52,35 @@ def shared_cache_root(project: Path) -> Path:
 
 
 def start_pipeline(
-    project: Path, target: str, params: Mapping[str, str], *, cache: bool = True
+    project: Path,
+    target: str,
+    params: Mapping[str, str],
+    *,
+    cache: bool = True,
+    mode: str = "subprocess",
 ) -> tuple[PipelineRunner, RunRecord]:
     """A runner for one kfp.local run of ``target`` (FILE[:FUNC] or compiled YAML), recorded.
-    The pipeline is compiled and its parameters checked first (BadInput otherwise)."""
+    The pipeline is compiled and its parameters checked first (BadInput otherwise); ``mode``
+    is ``subprocess``, ``docker`` or ``auto`` (MissingPrerequisite when docker cannot run)."""
+    choice = choose_pipeline_mode(mode)
+    ca_bundle = config.load(project).ca_bundle if choice.mode == "docker" else None
+    if ca_bundle is not None and not ca_bundle.is_file():
+        raise BadInput(f"ca_bundle {ca_bundle}: no such file")
     with tempfile.TemporaryDirectory(prefix="pipedeck-compile-") as work:
         loaded = load_pipeline(target, project, Path(work))
         arguments = loaded.arguments(dict(params), project)
-        env = component_env(loaded.spec.packages, loaded.spec.pip_options)
-        record = RunStore().create("pipeline", loaded.target(project), project, "subprocess")
+        if choice.mode == "docker":  # the driver only; packages install in the containers
+            env = docker_driver_env()
+        else:
+            env = component_env(loaded.spec.packages, loaded.spec.pip_options)
+        record = RunStore().create("pipeline", loaded.target(project), project, choice.mode)
         spec_path = record.path / "pipeline.yaml"
         shutil.copyfile(loaded.spec_path, spec_path)
     record.meta.extra.update(
         {"component_env": str(env.path), "arguments": arguments, "spec": str(spec_path)}
     )
+    if choice.image:
+        record.meta.extra["component_image"] = choice.image
     record.write_meta()
     options = PipelineRunOptions(
         spec_path=spec_path,
@@ -74,5 +91,9 @@ def start_pipeline(
         arguments=arguments,
         cache=cache,
         cache_root=shared_cache_root(project),
+        mode=choice.mode,
+        mode_reason=choice.reason if mode != "subprocess" else "",
+        image=choice.image,
+        ca_bundle=ca_bundle,
     )
     return PipelineRunner(record.run_id, options), record

@@ -1,7 +1,8 @@
 """The driver: the child process that runs one compiled pipeline with ``kfp.local``.
 
 ``python -m tui.core.pipelines.driver --spec P.yaml --run-id ID --pipeline-root DIR ...``,
-started by ``runner.py`` with the component environment's Python. kfp.local replaces
+started by ``runner.py`` with the component environment's Python; with ``--docker-image`` tasks
+run in containers of that image (``docker_tasks.py``). kfp.local replaces
 ``builtins.print`` and the root logger's handlers, which is why it only ever runs here.
 
 Framing: the driver keeps the original stdout (fd 1) for itself and points fd 1 at stderr, so
@@ -74,6 +75,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cache", action="store_true")
     parser.add_argument("--cache-root", type=Path)
     parser.add_argument("--skip-pip", action="store_true")
+    parser.add_argument("--docker-image", default="", help="docker mode: the component image")
+    parser.add_argument(
+        "--mount", action="append", default=[], help="docker mode: HOST:CONTAINER[:MODE]"
+    )
     return parser.parse_args(argv)
 
 
@@ -100,10 +105,23 @@ def _route_output(hooks: Any) -> TaskStream:
     return stream
 
 
-def _local_runner(args: argparse.Namespace) -> Any:
+def _local_runner(args: argparse.Namespace, hooks: Any) -> Any:
     from kfp import local
 
-    return local.SubprocessRunner(use_venv=False)
+    if not args.docker_image:
+        return local.SubprocessRunner(use_venv=False)
+    from tui.core.pipelines import docker_tasks
+
+    tasks = docker_tasks.DockerTasks(
+        args.run_id,
+        args.docker_image,
+        hooks.log,
+        hooks.current_task,
+        mounts=dict(docker_tasks.parse_mount(m) for m in args.mount),
+        env=json.loads(os.environ.pop(docker_tasks.CONTAINER_ENV_VAR, "") or "{}"),
+    )
+    tasks.install()
+    return tasks.runner()
 
 
 def run(args: argparse.Namespace, channel: Channel) -> int:
@@ -117,11 +135,12 @@ def run(args: argparse.Namespace, channel: Channel) -> int:
     except UnsupportedKfp as exc:
         channel.send({"type": RESULT, "status": "error", "error": str(exc)})
         return 3
+    runner = _local_runner(args, hooks)  # before the routing: its set-up chatter is dropped
     stream = _route_output(hooks)
     from kfp import components, local
 
     local.init(
-        runner=_local_runner(args),
+        runner=runner,
         pipeline_root=str(args.pipeline_root),
         raise_on_error=False,
         enable_caching=args.cache,

@@ -1,5 +1,9 @@
 """``PipelineRunner``: one pipeline run through kfp.local, as a stream of events.
 
+Mode ``subprocess`` runs tasks as processes in the component environment; mode ``docker`` runs
+them in containers of the component image (``docker_mode.py``, ``docker_tasks.py``), which are
+removed by their ``pipedeck.run`` label when the run ends or is cancelled.
+
 It builds the component environment if needed (pip's output as ``system`` logs), then starts
 the driver (``driver.py``) with that environment's Python in its own process group and turns
 the driver's JSON lines into events. ``cancel()`` stops the group: the driver and every task
@@ -23,6 +27,8 @@ from typing import Any
 from tui.core import events as ev
 from tui.core import metric_lines
 from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_RUN_FAILED
+from tui.core.pipelines import docker_mode
+from tui.core.pipelines.docker_tasks import CONTAINER_ENV_VAR
 from tui.core.pipelines.env import ComponentEnv
 from tui.core.process import GroupProcess
 from tui.core.stack import s3
@@ -41,6 +47,10 @@ class PipelineRunOptions:
     arguments: Mapping[str, Any] = field(default_factory=dict)
     cache: bool = True
     cache_root: Path | None = None  # shared between runs; None keeps it in the run dir
+    mode: str = "subprocess"  # or "docker": tasks in containers of ``image``
+    mode_reason: str = ""  # why this mode (a system log line at the start), if chosen
+    image: str = ""
+    ca_bundle: Path | None = None  # docker: mounted into every task container
 
     @property
     def pipeline_root(self) -> Path:
@@ -48,13 +58,12 @@ class PipelineRunOptions:
 
 
 class PipelineRunner:
-    """Implements ``tui.core.runner.Runner`` for a local (kfp.local subprocess) run."""
-
-    mode = "subprocess"
+    """Implements ``tui.core.runner.Runner`` for a local kfp.local run (subprocess or docker)."""
 
     def __init__(self, run_id: str, options: PipelineRunOptions) -> None:
         self.run_id = run_id
         self.options = options
+        self.mode = options.mode
         self._proc: GroupProcess | None = None
         self._cancelled = False
         self._open: dict[str, ev.NodeStarted] = {}
@@ -75,8 +84,13 @@ class PipelineRunner:
             str(o.pipeline_root),
             "--arguments",
             json.dumps(dict(o.arguments)),
-            "--skip-pip",
         ]
+        if o.mode == "docker":
+            argv += ["--docker-image", o.image]
+            for mount in docker_mode.container_mounts(o.run_dir.parent, o.ca_bundle):
+                argv += ["--mount", mount]
+        else:
+            argv.append("--skip-pip")
         if o.cache:
             argv.append("--cache")
             if o.cache_root is not None:
@@ -102,7 +116,10 @@ class PipelineRunner:
             mode=self.mode,
             argv=tuple(self.driver_argv()),
         )
+        if self.options.mode_reason:
+            yield self._log(f"runner mode {self.mode}: {self.options.mode_reason}")
         finished: ev.RunFinished | None = None
+        removed: list[str] = []
         try:
             if not self.options.env.is_ready():
                 async for event in self._build_env():
@@ -120,6 +137,10 @@ class PipelineRunner:
         finally:
             if self._proc is not None:
                 await self._proc.stop(grace=2.0)
+            if self.mode == "docker":  # what the driver could not remove (it was killed)
+                removed = await asyncio.to_thread(docker_mode.remove_run_containers, self.run_id)
+        if removed:
+            yield self._log(f"removed the run's task containers: {', '.join(removed)}")
         for event in self._close_open_nodes():
             yield event
         if finished is None:
@@ -195,6 +216,8 @@ class PipelineRunner:
         # The local stack's environment (S3 emulator endpoint + test credentials) reaches
         # every component, so boto3 code talks to the emulator with no change.
         env = {**os.environ, **s3.run_env()}
+        if o.mode == "docker":  # the task containers' environment (not in argv: credentials)
+            env[CONTAINER_ENV_VAR] = json.dumps(docker_mode.container_env(o.ca_bundle))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (driver_path, env.get("PYTHONPATH")) if p)
         env["PIPEDECK_DRIVER_PATH"] = driver_path
         self._proc = GroupProcess(self.driver_argv(), cwd=o.project, env=env)

@@ -1,0 +1,129 @@
+"""The docker pipeline runner, caller's side: which mode a run gets, what its task containers
+are given, and removing them.
+
+``docker`` runs kfp.local's ``DockerRunner`` inside the driver (still a child process) with every
+Python component in the local component image (``pipedeck image build component``); the driver's
+side is ``docker_tasks.py``. ``auto`` picks ``docker`` when an engine answers and the image is
+built, else ``subprocess``, and says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from tui.core.act_argv import CA_BUNDLE_VARIABLES, CONTAINER_CA_BUNDLE
+from tui.core.errors import BadInput, MissingPrerequisite
+from tui.core.pipelines.docker_tasks import RUN_LABEL
+from tui.core.pipelines.env import ComponentEnv, component_env
+from tui.core.stack import s3
+
+MODES = ("subprocess", "docker", "auto")
+BUILD_HINT = "run `pipedeck image build component`"
+
+
+@dataclass(frozen=True)
+class PipelineMode:
+    mode: str  # "subprocess" or "docker"
+    reason: str  # one line for the run's system log
+    image: str = ""  # the component image (docker)
+
+
+def choose_mode(requested: str) -> PipelineMode:
+    """``subprocess`` needs nothing; ``docker`` needs an engine and the component image;
+    ``auto`` picks. Raises MissingPrerequisite for ``docker`` without either."""
+    if requested not in MODES:
+        raise BadInput(f"--runner {requested}: choose one of {', '.join(MODES)}")
+    if requested == "subprocess":
+        return PipelineMode("subprocess", "requested with --runner subprocess")
+    from tui.core import docker_engine, images
+
+    engine = docker_engine.engine_status()
+    if requested == "docker" and not engine.answers:
+        raise MissingPrerequisite(f"--runner docker: {engine.detail}")
+    if not engine.answers:
+        return PipelineMode("subprocess", "no Docker engine answers")
+    image = images.component_image()
+    built = images.image_present(image)
+    if requested == "docker":
+        if not built:
+            raise MissingPrerequisite(
+                f"--runner docker: the component image {image} is not built; {BUILD_HINT}"
+            )
+        return PipelineMode(
+            "docker", f"requested with --runner docker; tasks run in {image}", image
+        )
+    if built:
+        return PipelineMode("docker", f"Docker engine answers and {image} is built", image)
+    return PipelineMode("subprocess", f"component image not built ({BUILD_HINT} for docker)")
+
+
+def driver_env() -> ComponentEnv:
+    """The driver's environment in docker mode: kfp and the docker SDK (pipedeck's versions).
+    The components' packages are installed in their containers, not here."""
+    try:
+        version = metadata.version("docker")
+    except metadata.PackageNotFoundError:
+        raise MissingPrerequisite(
+            "the docker SDK is not installed in pipedeck's environment"
+        ) from None
+    return component_env((f"docker=={version}",))
+
+
+def container_env(ca_bundle: Path | None) -> dict[str, str]:
+    """What every task container gets: the S3 emulator's endpoint and test credentials (when it
+    is up), and the extra CA bundle's variables (mounted at ``CONTAINER_CA_BUNDLE``). Handed
+    to the driver in its environment (``CONTAINER_ENV_VAR``), never in its argv."""
+    env = dict(s3.run_env())
+    if ca_bundle is not None:
+        env.update(dict.fromkeys(CA_BUNDLE_VARIABLES, CONTAINER_CA_BUNDLE))
+    return env
+
+
+def container_mounts(runs_dir: Path, ca_bundle: Path | None) -> list[str]:
+    """``HOST:CONTAINER:MODE`` mounts for the driver's ``--mount``: every run directory,
+    read-only at the same path (a cache hit's artifacts live in an earlier run's pipeline root;
+    kfp.local mounts this run's read-write), and the CA bundle."""
+    mounts = [f"{runs_dir}:{runs_dir}:ro"]
+    if ca_bundle is not None:
+        mounts.append(f"{ca_bundle.resolve()}:{CONTAINER_CA_BUNDLE}:ro")
+    return mounts
+
+
+def run_containers(run_id: str) -> list[str]:
+    """Names of the containers labelled ``pipedeck.run=<run_id>`` (empty without an engine)."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=10)
+    except Exception:  # no engine, no permission: nothing of ours can be there
+        return []
+    with contextlib.closing(client):
+        try:
+            found = client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})
+        except Exception:
+            return []
+        return [str(c.name) for c in found]
+
+
+def remove_run_containers(run_id: str) -> list[str]:
+    """Force-remove the run's task containers; their names. Never raises."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=30)
+    except Exception:
+        return []
+    removed = []
+    with contextlib.closing(client):
+        try:
+            found = client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})
+        except Exception:
+            return []
+        for container in found:
+            with contextlib.suppress(Exception):  # already gone (auto-removed, raced)
+                container.remove(force=True, v=True)
+                removed.append(str(container.name))
+    return removed
