@@ -44,6 +44,7 @@ def run_checks(settings: Settings) -> list[Check]:
     )
     image = _runner_image(engine.answers)
     checks.append(image)
+    checks.append(_component_image(engine.answers))
     if image.ok:
         checks.append(_container_https(settings))
     checks.append(_emulator(settings))
@@ -89,21 +90,21 @@ def _act() -> Check:
 
 
 def _runner_image(engine_answers: bool) -> Check:
-    ref = images.runner_image()
+    return _image("runner image", images.runner_image(), "runner", engine_answers)
+
+
+def _component_image(engine_answers: bool) -> Check:
+    return _image("component image", images.component_image(), "component", engine_answers)
+
+
+def _image(name: str, ref: str, which: str, engine_answers: bool) -> Check:
+    build = f"pipedeck image build {which}"
     if not engine_answers:
         return Check(
-            "runner image",
-            False,
-            f"{ref} (no engine to hold it)",
-            "start a Docker engine, then `pipedeck image build runner`",
+            name, False, f"{ref} (no engine to hold it)", f"start an engine, then `{build}`"
         )
     present = images.image_present(ref)
-    return Check(
-        "runner image",
-        present,
-        ref if present else f"{ref} not built",
-        "" if present else "pipedeck image build runner",
-    )
+    return Check(name, present, ref if present else f"{ref} not built", "" if present else build)
 
 
 def _container_https(settings: Settings) -> Check:
