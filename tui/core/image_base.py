@@ -9,12 +9,10 @@ process group. ``images.py`` builds the runner and component images on top of it
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections import deque
@@ -26,6 +24,7 @@ from docker.errors import DockerException, ImageNotFound
 from docker.utils import parse_repository_tag
 
 from tui.core.errors import EXIT_RUN_FAILED, MissingPrerequisite, PipedeckError
+from tui.core.process import run_streaming
 
 Progress = Callable[[str], None]
 
@@ -200,36 +199,8 @@ def first_line(error: object) -> str:
 
 def _run(argv: list[str], progress: Progress = _ignore, prefix: str = "") -> bool:
     """Run ``argv`` in its own process group, each output line to ``progress``; True on exit 0.
-
-    Interrupted (Ctrl-C, an exception in ``progress``), the whole group is stopped.
-    """
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.strip():
-                progress(prefix + line.rstrip())
-        return proc.wait() == 0
-    except BaseException:
-        _stop_group(proc)
-        raise
-
-
-def _stop_group(proc: subprocess.Popen[str]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=5)
-            return
+    Interrupted (Ctrl-C, an exception in ``progress``), the whole group is stopped."""
+    return run_streaming(argv, lambda line: progress(prefix + line)) == 0
 
 
 def _tail(path: Path, count: int) -> list[str]:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import queue
 import signal
-from collections.abc import AsyncIterator, Mapping, Sequence
+import subprocess
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -138,3 +142,59 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
         return []
+
+
+# -- synchronous callers (image builds, kind/kubectl) ------------------------------------------
+
+
+def stop_popen_group(proc: subprocess.Popen[str], grace: float = 5.0) -> None:
+    """SIGTERM a ``Popen`` child's process group, then SIGKILL it if it does not go."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace)
+            return
+
+
+def run_streaming(
+    argv: Sequence[str], on_line: Callable[[str], None], *, timeout: float | None = None
+) -> int:
+    """Run ``argv`` in its own process group, each non-empty output line (stdout and stderr)
+    to ``on_line``; returns the exit code. Past ``timeout`` (TimeoutError), or when anything
+    raises (Ctrl-C, ``on_line``), the whole group is stopped."""
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, name=f"pump {argv[0]}", daemon=True).start()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError(f"{argv[0]} timed out after {timeout:.0f}s")
+            try:
+                item = lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            if item is None:
+                return proc.wait()
+            if item.strip():
+                on_line(item.rstrip())
+    except BaseException:
+        stop_popen_group(proc)
+        raise

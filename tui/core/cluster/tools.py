@@ -3,18 +3,18 @@ as a group when interrupted. A failure is a one-line :class:`ToolFailed` naming 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.errors import MissingPrerequisite, PipedeckError
+from tui.core.process import run_streaming, stop_popen_group
 
 Progress = Callable[[str], None]
 
@@ -88,11 +88,11 @@ def run(argv: Sequence[str], *, timeout: float = 120.0, input_text: str | None =
     try:
         out, err = proc.communicate(input_text, timeout=timeout)
     except subprocess.TimeoutExpired:
-        stop_group(proc)
+        stop_popen_group(proc)
         out, err = proc.communicate()
         return Result(124, out or "", (err or "") + f"\ntimed out after {timeout:.0f}s")
     except BaseException:
-        stop_group(proc)
+        stop_popen_group(proc)
         raise
     return Result(proc.returncode, out or "", err or "")
 
@@ -106,40 +106,21 @@ def check(argv: Sequence[str], what: str, *, timeout: float = 120.0) -> Result:
 
 
 def stream(argv: Sequence[str], what: str, progress: Progress, *, timeout: float = 1800.0) -> None:
-    """Run with each output line (stdout and stderr) to ``progress``; ToolFailed on failure."""
-    proc = subprocess.Popen(
-        list(argv),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
-    tail: list[str] = []
+    """Run with each output line (stdout and stderr) to ``progress``; ToolFailed on failure
+    or past ``timeout`` (the whole process group is stopped then)."""
+    tail: deque[str] = deque(maxlen=20)
+
+    def line(text: str) -> None:
+        tail.append(text)
+        progress(text)
+
     try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            text = line.rstrip()
-            if text:
-                tail = [*tail[-19:], text]
-                progress(text)
-        code = proc.wait(timeout=timeout)
-    except BaseException:
-        stop_group(proc)
-        raise
+        code = run_streaming(argv, line, timeout=timeout)
+    except TimeoutError:
+        raise ToolFailed(f"{what} timed out after {timeout:.0f}s", "\n".join(tail)) from None
     if code != 0:
         last = tail[-1] if tail else f"exit code {code}"
         raise ToolFailed(f"{what} failed: {last}", "\n".join(tail))
-
-
-def stop_group(proc: subprocess.Popen[str]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=5)
-            return
 
 
 def last_line(done: Result) -> str:
