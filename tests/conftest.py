@@ -85,3 +85,18 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> CliRes
 @pytest.fixture
 def cli() -> Callable[..., CliResult]:
     return run_cli
+
+
+def build_component_envs(root: Path, pipeline: Path) -> Path:
+    """The component environment ``pipeline`` needs, built once under ``root`` (what a
+    session or module fixture hands to runs through PIPEDECK_COMPONENT_ENV_DIR)."""
+    from tui.core.pipelines import env as component_env
+    from tui.core.pipelines.compile import load_pipeline
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(component_env.ENV_DIR_VAR, str(root))
+        loaded = load_pipeline(str(pipeline), pipeline.parent, root / "probe")
+        component_env.ensure(
+            component_env.component_env(loaded.spec.packages, loaded.spec.pip_options)
+        )
+    return root

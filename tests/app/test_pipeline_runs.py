@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import SIZE, column, log_text, select_target, wait_for
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, build_component_envs
 from tui.app.widgets.metrics_pane import MetricsPane
 from tui.core.pipelines import env as component_env
-from tui.core.pipelines.compile import load_pipeline
 
 PIPELINE = FIXTURES / "pipelines" / "metrics.py"
 
@@ -21,19 +19,7 @@ PIPELINE = FIXTURES / "pipelines" / "metrics.py"
 @pytest.fixture(scope="module")
 def component_envs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The component environment, built once (a user's is cached across runs too)."""
-    root = tmp_path_factory.getbasetemp() / "component-envs"
-    old = os.environ.get(component_env.ENV_DIR_VAR)
-    os.environ[component_env.ENV_DIR_VAR] = str(root)
-    try:
-        loaded = load_pipeline(str(PIPELINE), PIPELINE.parent, root / "probe")
-        env = component_env.component_env(loaded.spec.packages, loaded.spec.pip_options)
-        component_env.ensure(env)
-    finally:
-        if old is None:
-            os.environ.pop(component_env.ENV_DIR_VAR, None)
-        else:
-            os.environ[component_env.ENV_DIR_VAR] = old
-    return root
+    return build_component_envs(tmp_path_factory.getbasetemp() / "component-envs", PIPELINE)
 
 
 @pytest.fixture(autouse=True)

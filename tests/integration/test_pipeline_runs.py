@@ -3,15 +3,13 @@ events ``pipedeck run pipeline --json`` prints."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, CliResult, run_cli
+from tests.conftest import FIXTURES, CliResult, build_component_envs, run_cli
 from tui.core.pipelines import env as component_env
-from tui.core.pipelines.compile import load_pipeline
 from tui.core.pipelines.hooks import CACHE_HIT
 
 PIPELINES = FIXTURES / "pipelines"
@@ -20,19 +18,9 @@ PIPELINES = FIXTURES / "pipelines"
 @pytest.fixture(scope="session")
 def component_envs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One component environment for the whole session (the fixtures share their packages)."""
-    root = tmp_path_factory.getbasetemp() / "component-envs"
-    old = os.environ.get(component_env.ENV_DIR_VAR)
-    os.environ[component_env.ENV_DIR_VAR] = str(root)
-    try:
-        loaded = load_pipeline(str(PIPELINES / "simple.py"), PIPELINES, root / "probe")
-        env = component_env.component_env(loaded.spec.packages, loaded.spec.pip_options)
-        component_env.ensure(env)
-    finally:
-        if old is None:
-            os.environ.pop(component_env.ENV_DIR_VAR, None)
-        else:
-            os.environ[component_env.ENV_DIR_VAR] = old
-    return root
+    return build_component_envs(
+        tmp_path_factory.getbasetemp() / "component-envs", PIPELINES / "simple.py"
+    )
 
 
 @pytest.fixture(autouse=True)
