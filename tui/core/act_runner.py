@@ -48,14 +48,14 @@ def choose_mode(requested: str, dry_run: bool = False) -> ModeChoice:
     executes ``run:`` steps on a ``-self-hosted`` platform, while with a container platform
     it creates no container and needs no engine.
     """
-    from tui.core import docker_engine, images
+    if requested == "host" and not dry_run:
+        return ModeChoice("host", "requested with --runner host")
+    from tui.core import docker_engine, images  # the Docker SDK: only when it can matter
 
     if dry_run:
         return ModeChoice(
             "dry-run", "act --dryrun: plans every step, runs none", images.runner_image()
         )
-    if requested == "host":
-        return ModeChoice("host", "requested with --runner host")
 
     engine = docker_engine.engine_status()
     image = images.runner_image()

@@ -9,18 +9,17 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.core import config
 from tui.core.act_argv import WorkflowRequest
 from tui.core.act_runner import ActRunner, choose_mode
 from tui.core.errors import BadInput
 from tui.core.paths import state_dir
-from tui.core.pipelines.compile import load_pipeline
-from tui.core.pipelines.docker_mode import choose_mode as choose_pipeline_mode
-from tui.core.pipelines.docker_mode import driver_env as docker_driver_env
-from tui.core.pipelines.env import component_env
-from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
 from tui.core.store import RunRecord, RunStore
+
+if TYPE_CHECKING:  # a workflow run never loads the pipeline side
+    from tui.core.pipelines.runner import PipelineRunner
 
 
 def start_workflow(request: WorkflowRequest) -> tuple[ActRunner, RunRecord]:
@@ -62,6 +61,12 @@ def start_pipeline(
     """A runner for one kfp.local run of ``target`` (FILE[:FUNC] or compiled YAML), recorded.
     The pipeline is compiled and its parameters checked first (BadInput otherwise); ``mode``
     is ``subprocess``, ``docker`` or ``auto`` (MissingPrerequisite when docker cannot run)."""
+    from tui.core.pipelines.compile import load_pipeline
+    from tui.core.pipelines.docker_mode import choose_mode as choose_pipeline_mode
+    from tui.core.pipelines.docker_mode import driver_env as docker_driver_env
+    from tui.core.pipelines.env import component_env
+    from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
+
     choice = choose_pipeline_mode(mode)
     ca_bundle = config.load(project).ca_bundle if choice.mode == "docker" else None
     if ca_bundle is not None and not ca_bundle.is_file():
