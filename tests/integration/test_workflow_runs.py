@@ -174,13 +174,14 @@ def test_workflow_dispatch_with_inputs(workflow_project, mode, tmp_path) -> None
     assert raw_act_jobs(result, project, tmp_path, None) == jobs(result)
 
 
-def test_dry_run_runs_no_step(workflow_project, mode) -> None:
+def test_dry_run_runs_no_step(workflow_project, mode, tmp_path) -> None:
     project = workflow_project("chain")
     result = run(project, mode, "--dry-run")
     assert result.code == 0, result.stderr
     assert set(jobs(result)) == {"build", "test", "deploy"}
     assert "testing version 1.2.3" not in logs(result)
     assert "--dryrun" in result.events[0]["argv"]
+    assert raw_act_jobs(result, project, tmp_path, None) == jobs(result)
 
 
 def test_json_stdout_equals_the_stored_events(workflow_project, state_dir) -> None:
