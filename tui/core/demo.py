@@ -82,6 +82,8 @@ class Demo:
 
 def prepare(project: Path | None = None, runner: str = "auto") -> Demo:
     """Bring up the S3 emulator, then make (not start) the workflow run and the pipeline run."""
+    if project is not None and not project.is_dir():
+        raise BadInput(f"--project {project}: no such directory")
     project = (project or sample_project()).resolve()
     workflow_file = project / WORKFLOW_DIR / WORKFLOW
     if not workflow_file.is_file() or not (project / PIPELINE).is_file():
