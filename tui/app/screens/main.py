@@ -297,7 +297,8 @@ class MainScreen(Screen[None]):
             column.apply(events[start : start + APPLY_SLICE])
         metrics = [e for e in events if isinstance(e, ev.Metric)]
         if metrics:
-            self.query_one(MetricsPane).add_metrics(message.side, metrics)
+            names = {node_id: node.name for node_id, node in column.model.nodes.items()}
+            self.query_one(MetricsPane).add_metrics(message.side, metrics, names)
         for event in events:
             if isinstance(event, ev.RunFinished):
                 self._finished(message.side, column, event)

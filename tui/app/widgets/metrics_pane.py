@@ -4,7 +4,7 @@ a plot of the highlighted metric when it was reported over steps (a series)."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -35,6 +35,7 @@ class MetricsPane(Vertical):
         self._keys: set[str] = set()
         self._series: dict[str, dict[int, float]] = {}  # row key -> step -> value
         self._plotted: str | None = None  # the row key shown in the plot
+        self._titles: dict[str, str] = {}  # row key -> what the row shows
 
     def compose(self) -> ComposeResult:
         for side in ("workflow", "pipeline"):
@@ -62,17 +63,22 @@ class MetricsPane(Vertical):
         cell.update(Text.assemble(f"{side}: ", (f"{cpu:5.1f}% CPU", "bold"), f"  {mib:,.0f} MiB"))
         self.query_one(f"#cpu-{side}", Sparkline).data = list(history)
 
-    def add_metrics(self, side: str, metrics: Iterable[ev.Metric]) -> None:
+    def add_metrics(
+        self, side: str, metrics: Iterable[ev.Metric], names: Mapping[str, str] | None = None
+    ) -> None:
+        """Rows keyed by side, node and metric; shown as ``node name/metric``."""
         table = self.query_one(DataTable)
         changed: set[str] = set()
         for metric in metrics:
-            name = f"{metric.node_id}/{metric.name}" if metric.node_id else metric.name
-            key = f"{side}:{name}"
+            node = (names or {}).get(metric.node_id, metric.node_id)
+            name = f"{node}/{metric.name}" if metric.node_id else metric.name
+            key = f"{side}:{metric.node_id}/{metric.name}"
             step = "" if metric.step is None else str(metric.step)
             value = f"{metric.value:.4g}"
             if metric.step is not None:
                 self._series.setdefault(key, {})[metric.step] = metric.value
                 changed.add(key)
+            self._titles[key] = name
             if key in self._keys:
                 table.update_cell(key, "value", value)
                 table.update_cell(key, "step", step)
@@ -112,7 +118,7 @@ class MetricsPane(Vertical):
         plt.clear_data()
         plt.clear_figure()
         plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
-        plt.title(key.split(":", 1)[1])
+        plt.title(self._titles.get(key, key))
         plt.xlabel("step")
         plot.add_class("shown")
         plot.refresh()
