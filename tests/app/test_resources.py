@@ -49,3 +49,15 @@ def test_container_sampler_adds_the_runs_job_containers(runner_image: str) -> No
         assert cpu > 30  # the busy container, which is not in this process's tree
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
+
+
+def test_the_sampler_follows_the_runs_process_and_mode() -> None:
+    from tui.app.resources import sampler_for
+
+    tree = sampler_for(None, 10, "host", None)
+    assert isinstance(tree, TreeSampler)
+    assert sampler_for(tree, 10, "host", None) is tree
+    assert sampler_for(tree, 11, "host", None) is not tree  # another process
+    docker = sampler_for(tree, 10, "docker", ev.utcnow())  # run.started said docker
+    assert isinstance(docker, ContainerSampler)
+    assert sampler_for(docker, 10, "docker", docker.since) is docker

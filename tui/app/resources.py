@@ -87,3 +87,21 @@ class ContainerSampler:
             (memory.get("stats") or {}).get("inactive_file") or 0
         )
         return max(percent, 0.0), max(used, 0.0) / MIB
+
+
+Sampler = TreeSampler | ContainerSampler
+
+
+def sampler_for(current: Sampler | None, pid: int, mode: str, started: datetime | None) -> Sampler:
+    """The sampler a run needs now: ``current`` while it still fits, else a new one (another
+    process, or docker mode became known once ``run.started`` arrived)."""
+    docker = mode == "docker" and started is not None
+    if (
+        current is not None
+        and current.pid == pid
+        and docker == isinstance(current, ContainerSampler)
+    ):
+        return current
+    if docker and started is not None:
+        return ContainerSampler(pid, started)
+    return TreeSampler(pid)

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from tui.app.batching import batched
 from tui.app.messages import CheckResult, EventBatch
 from tui.app.pipeline_side import PipelineOptions
-from tui.app.resources import ContainerSampler, TreeSampler
+from tui.app.resources import Sampler, sampler_for
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.run_form import FormResult, RunFormScreen, needs_form
 from tui.app.sources import Sources
@@ -84,7 +84,7 @@ class MainScreen(Screen[None]):
         self.sources = sources
         self.runners: dict[str, Runner] = {}
         self.last_request: RunRequest | None = None
-        self.samplers: dict[str, TreeSampler | ContainerSampler] = {}
+        self.samplers: dict[str, Sampler] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -150,29 +150,17 @@ class MainScreen(Screen[None]):
         for side in SIDES:
             runner = self.runners.get(side)
             pid = self.sources.run_pid(runner) if runner is not None else None
-            sampler = self.samplers.get(side)
             if pid is None:
-                if sampler is not None:
-                    del self.samplers[side]
+                if self.samplers.pop(side, None) is not None:
                     self.query_one(MetricsPane).set_usage(side, None)
                 continue
             model = self.column(side).model
-            docker = model.mode == "docker" and model.started is not None
-            if (
-                sampler is None
-                or sampler.pid != pid
-                or docker != isinstance(sampler, ContainerSampler)
-            ):
-                # docker mode: act's job containers too (the mode is known once run.started is in)
-                sampler = self.samplers[side] = (
-                    ContainerSampler(pid, model.started)
-                    if model.started and docker
-                    else TreeSampler(pid)
-                )
+            sampler = sampler_for(self.samplers.get(side), pid, model.mode, model.started)
+            self.samplers[side] = sampler
             self.sample_side(side, sampler)
 
     @work(group="resources", exit_on_error=False)
-    async def sample_side(self, side: str, sampler: TreeSampler | ContainerSampler) -> None:
+    async def sample_side(self, side: str, sampler: Sampler) -> None:
         sample = await asyncio.to_thread(sampler.sample)
         if side in self.runners:
             self.query_one(MetricsPane).set_usage(side, sample)
