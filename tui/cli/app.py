@@ -6,7 +6,10 @@ import typer
 
 app = typer.Typer(
     name="pipedeck",
-    help="Run a project's GitHub Actions workflows locally, with live progress and history.",
+    help=(
+        "Run a project's GitHub Actions workflows and Kubeflow pipelines locally, side by"
+        " side. With no command: the terminal UI on the current directory."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
