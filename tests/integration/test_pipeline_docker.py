@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import FIXTURES, CliResult, run_cli
 from tests.integration.conftest import HOST_CA
+from tests.integration.test_pipeline_runs import logs, run_finished, statuses
 from tests.integration.test_stack import s3_client, stack  # noqa: F401  (fixture)
 from tui.core.pipelines import docker_mode
 from tui.core.pipelines import env as component_env
@@ -90,28 +91,6 @@ def docker_env(
 
 def run(target: str, *args: str, cwd: Path = PIPELINES) -> CliResult:
     return run_cli("run", "pipeline", target, "--json", "--runner", "docker", *args, cwd=cwd)
-
-
-def finished(result: CliResult) -> dict[str, dict]:
-    return {e["node_id"]: e for e in result.events if e["type"] == "node.finished"}
-
-
-def statuses(result: CliResult) -> dict[str, str]:
-    return {node: e["status"] for node, e in finished(result).items()}
-
-
-def logs(result: CliResult, node_id: str, stream: str | None = None) -> list[str]:
-    return [
-        e["text"]
-        for e in result.events
-        if e["type"] == "log" and e["node_id"] == node_id and stream in (None, e["stream"])
-    ]
-
-
-def run_finished(result: CliResult) -> dict:
-    last = result.events[-1]
-    assert last["type"] == "run.finished", result.stderr
-    return last
 
 
 def containers_of(run_id: str) -> list[str]:
