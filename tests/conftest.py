@@ -100,3 +100,25 @@ def build_component_envs(root: Path, pipeline: Path) -> Path:
             component_env.component_env(loaded.spec.packages, loaded.spec.pip_options)
         )
     return root
+
+
+def start_cli(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
+    """The real CLI in the background (a test then signals it, as Ctrl-C would)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def read_events_until(proc: subprocess.Popen[str], log_text: str) -> list[dict]:
+    """``--json`` events from ``proc`` up to and including the log line ``log_text``."""
+    assert proc.stdout is not None
+    events: list[dict] = []
+    for line in proc.stdout:
+        events.append(json.loads(line))
+        if events[-1]["type"] == "log" and events[-1]["text"] == log_text:
+            return events
+    raise AssertionError(f"the run ended before it logged {log_text!r}: {events[-3:]}")

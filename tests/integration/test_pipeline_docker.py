@@ -18,7 +18,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.conftest import FIXTURES, CliResult, run_cli
+from tests.conftest import FIXTURES, CliResult, read_events_until, run_cli, start_cli
 from tests.integration.conftest import HOST_CA
 from tests.integration.test_pipeline_runs import logs, run_finished, statuses
 from tests.integration.test_stack import s3_client, stack  # noqa: F401  (fixture)
@@ -174,19 +174,8 @@ def test_packages_install_in_the_container_and_reach_the_s3_emulator(stack: str)
 
 def test_cancel_removes_the_task_containers() -> None:
     argv = ["run", "pipeline", "slow.py", "--json", "--no-cache", "--runner", "docker"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", *argv],
-        cwd=PIPELINES,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    events = []
-    for line in proc.stdout:
-        events.append(json.loads(line))
-        if events[-1]["type"] == "log" and events[-1]["text"] == "started waiting":
-            break
+    proc = start_cli(*argv, cwd=PIPELINES)
+    events = read_events_until(proc, "started waiting")
     run_id = events[0]["run_id"]
     assert containers_of(run_id), "the task's container should be running"
     started = time.monotonic()

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, read_events_until, start_cli
 from tests.integration.test_pipeline_runs import (  # noqa: F401  (session fixtures)
     component_envs,
     run,
@@ -96,19 +96,8 @@ def test_same_status_per_task_as_plain_kfp_local(
 
 
 def test_cancel_stops_the_driver_and_its_tasks(state_dir: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "run", "pipeline", "slow.py", "--json", "--no-cache"],
-        cwd=PIPELINES,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    events = []
-    for line in proc.stdout:
-        events.append(json.loads(line))
-        if events[-1]["type"] == "log" and events[-1]["text"] == "started waiting":
-            break
+    proc = start_cli("run", "pipeline", "slow.py", "--json", "--no-cache", cwd=PIPELINES)
+    events = read_events_until(proc, "started waiting")
     run_id = events[0]["run_id"]
     run_dir = state_dir / "pipedeck" / "runs" / run_id
 

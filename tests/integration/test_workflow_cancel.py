@@ -7,12 +7,12 @@ import json
 import random
 import signal
 import subprocess
-import sys
 import time
 
 import psutil
 import pytest
 
+from tests.conftest import read_events_until, start_cli
 from tui.core.store import RunStore
 
 MODES = [
@@ -52,31 +52,10 @@ def test_cancel_mid_step_leaves_nothing_running(
     seconds = str(random.randint(10_000, 99_999))
     workflow = project / ".github" / "workflows" / "slow.yml"
     workflow.write_text(workflow.read_text().replace("sleep 987", f"sleep {seconds}"))
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "run",
-            "workflow",
-            "--runner",
-            mode,
-            "--json",
-            "--project",
-            str(project),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    seen = []
     deadline = time.monotonic() + 120
-    for line in proc.stdout:
-        seen.append(json.loads(line))
-        if seen[-1].get("text") == "sleeping now":
-            break
-        assert time.monotonic() < deadline, "the step never started"
+    proc = start_cli("run", "workflow", "--runner", mode, "--json", "--project", str(project))
+    seen = read_events_until(proc, "sleeping now")
+    assert time.monotonic() < deadline, "the step never started"
     while mode == "host" and not sleepers(seconds):
         assert time.monotonic() < deadline, "the step's sleep never ran on the host"
         time.sleep(0.05)
