@@ -18,7 +18,7 @@ from tui.app.workflow_side import Discovered, WorkflowOptions, discover
 from tui.core import events as ev
 from tui.core.runner import Runner
 from tui.core.store import RunRecord
-from tui.core.workflows import Workflow
+from tui.core.workflows.discovery import Workflow
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 FIXED_CHECKS: dict[str, tuple[str, bool | None]] = {

@@ -61,7 +61,7 @@ def test_pipedeck_in_tmux_runs_a_workflow(workflow_project, state_dir: Path):
 
 def test_pipedeck_demo_in_tmux(state_dir: Path, tmp_path: Path):
     """`pipedeck demo`: the tour, then both of the sample project's runs finish side by side."""
-    from tui.core.act_argv import free_port
+    from tui.core.workflows.act_argv import free_port
 
     ca = Path("/etc/ssl/certs/ca-certificates.crt")  # this machine's proxy CA, when present
     ca_env = f"PIPEDECK_CA_BUNDLE={ca} " if ca.exists() else ""

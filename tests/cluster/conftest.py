@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.core import docker_engine
 from tui.core.cluster import airgap
+from tui.core.images import docker_engine
 
 NO_KIND = "no kind binary (install kind >= 0.30: https://kind.sigs.k8s.io/docs/user/quick-start/)"
 NO_DOCKER = "no Docker engine answers: start dockerd"

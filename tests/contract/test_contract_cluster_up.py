@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.contract.conftest import FakeTools, free_port
-from tui.core import docker_engine
 from tui.core.cluster import airgap, forward, install, preflight, tools
 from tui.core.cluster import settings as cluster_settings
 from tui.core.cluster.kubectl import DeploymentState
 from tui.core.errors import MissingPrerequisite
+from tui.core.images import docker_engine
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.core import docker_engine, images
 from tui.core.errors import PipedeckError
+from tui.core.images import docker_engine
+from tui.core.images import local_images as images
 
 NO_ENGINE = "no Docker engine answers: start dockerd"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")

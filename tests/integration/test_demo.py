@@ -11,8 +11,8 @@ from pathlib import Path
 import boto3
 
 from tests.conftest import run_cli
-from tui.core.act_argv import free_port
 from tui.core.store import RunStore
+from tui.core.workflows.act_argv import free_port
 
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 

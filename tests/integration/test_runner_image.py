@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from docker.models.containers import Container
 
-from tui.core import docker_engine, images
+from tui.core.images import docker_engine
+from tui.core.images import local_images as images
 
 # A cold build (debootstrap + apt) takes minutes; the session fixture builds in the first test.
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1800)]

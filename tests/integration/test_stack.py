@@ -12,8 +12,8 @@ import psutil
 import pytest
 
 from tests.conftest import run_cli
-from tui.core.act_argv import free_port
 from tui.core.stack import state
+from tui.core.workflows.act_argv import free_port
 
 
 def s3_client(endpoint: str):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult, run_cli
-from tui.core.act_argv import free_port
+from tui.core.workflows.act_argv import free_port
 
 MODES = [
     pytest.param("host", id="host"),

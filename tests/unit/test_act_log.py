@@ -3,8 +3,8 @@
 import json
 
 from tui.core import events as ev
-from tui.core.act_log import ActLogParser
 from tui.core.masking import Masker
+from tui.core.workflows.act_log import ActLogParser
 
 
 def rec(job: str, msg: str = "", **fields: object) -> str:

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from docker.errors import APIError, ImageNotFound
 
-from tui.core import docker_engine, images
 from tui.core.errors import EXIT_MISSING_PREREQ, BadInput, MissingPrerequisite
+from tui.core.images import docker_engine
+from tui.core.images import local_images as images
 
 REF = re.compile(r"^pipedeck-runner:[0-9a-f]{12}$")
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.core import workflows
 from tui.core.errors import BadInput
+from tui.core.workflows import discovery as workflows
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "workflows"
 

@@ -6,15 +6,15 @@ from collections.abc import Callable
 
 
 def docker() -> tuple[str, bool | None]:
-    from tui.core.docker_engine import engine_status
+    from tui.core.images.docker_engine import engine_status
 
     status = engine_status()
     return (status.version or "up", True) if status.answers else ("not running", False)
 
 
 def runner_image() -> tuple[str, bool | None]:
-    from tui.core import images
-    from tui.core.docker_engine import engine_status
+    from tui.core.images import local_images as images
+    from tui.core.images.docker_engine import engine_status
 
     ref = images.runner_image()
     if not engine_status().answers:
@@ -25,8 +25,8 @@ def runner_image() -> tuple[str, bool | None]:
 
 
 def act() -> tuple[str, bool | None]:
-    from tui.core.act_argv import act_version
     from tui.core.errors import MissingPrerequisite
+    from tui.core.workflows.act_argv import act_version
 
     try:
         version = act_version()

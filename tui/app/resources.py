@@ -9,7 +9,7 @@ from typing import Any
 
 import psutil
 
-from tui.core.containers import act_containers
+from tui.core.images.containers import act_containers
 
 MIB = 1024 * 1024
 

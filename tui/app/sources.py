@@ -15,7 +15,7 @@ from tui.app.pipeline_side import PipelineEntry, PipelineOptions
 from tui.app.workflow_side import Discovered, WorkflowOptions
 from tui.core.runner import Runner
 from tui.core.store import RunRecord
-from tui.core.workflows import Workflow
+from tui.core.workflows.discovery import Workflow
 
 Check = Callable[[], tuple[str, bool | None]]
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.app.run_model import PlannedNode
-from tui.core import launch, workflows
-from tui.core.act_argv import WorkflowRequest
+from tui.core import launch
 from tui.core.errors import BadInput
 from tui.core.runner import Runner
 from tui.core.store import RunRecord
+from tui.core.workflows import discovery as workflows
+from tui.core.workflows.act_argv import WorkflowRequest
 
 MODES = ("auto", "host", "docker")
 

@@ -45,7 +45,9 @@ def build(
     ] = None,
 ) -> None:
     """Build an image unless it is already built; print its ref."""
-    from tui.core import images  # the Docker SDK loads only for commands that use it
+    from tui.core.images import (
+        local_images as images,
+    )  # the Docker SDK loads only for commands that use it
 
     err = console(stderr=True)
     # The flag (or PIPEDECK_CA_BUNDLE), else the ca_bundle setting of the project here.

@@ -9,7 +9,7 @@ from rich.tree import Tree
 
 from tui.cli.app import app
 from tui.cli.common import ProjectOption, console, project_dir
-from tui.core import workflows
+from tui.core.workflows import discovery as workflows
 
 
 @app.command("list")

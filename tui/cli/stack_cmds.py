@@ -69,7 +69,12 @@ def up(
         up_cluster(images_from)
     if not build_images:
         return
-    from tui.core import docker_engine, images  # the Docker SDK loads only when needed
+    from tui.core.images import (
+        docker_engine,
+    )  # the Docker SDK loads only when needed
+    from tui.core.images import (
+        local_images as images,
+    )
 
     engine = docker_engine.engine_status()
     if not engine.answers:

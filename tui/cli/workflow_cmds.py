@@ -12,10 +12,11 @@ import typer
 from tui.cli.app import app, run_app
 from tui.cli.common import ProjectOption, console, existing_file, parse_pairs, project_dir
 from tui.cli.execute import execute
-from tui.core import config, workflows
-from tui.core.act_argv import WorkflowRequest, find_act
+from tui.core import config
 from tui.core.errors import BadInput
 from tui.core.launch import start_workflow
+from tui.core.workflows import discovery as workflows
+from tui.core.workflows.act_argv import WorkflowRequest, find_act
 
 RUNNERS = ("host", "docker", "auto")
 

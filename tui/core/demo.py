@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tui
-from tui.core import config, container_https
+from tui.core import config
 from tui.core import events as ev
-from tui.core.act_argv import WorkflowRequest
-from tui.core.act_runner import choose_mode
 from tui.core.errors import BadInput
+from tui.core.images import container_https
 from tui.core.launch import start_pipeline, start_workflow
 from tui.core.runner import Runner, recorded
 from tui.core.stack import s3
 from tui.core.store import RunRecord
-from tui.core.workflows import WORKFLOW_DIR, load_workflow
+from tui.core.workflows.act_argv import WorkflowRequest
+from tui.core.workflows.discovery import WORKFLOW_DIR, load_workflow
+from tui.core.workflows.mode import choose_mode
 
 WORKFLOW = "ml-pipeline.yml"
 PIPELINE = "pipeline.py"
@@ -123,7 +124,7 @@ def _modes(settings: config.Settings) -> tuple[str, str, str]:
     workflow = settings.runner
     if workflow != "auto" or choose_mode("auto").mode != "docker":
         return workflow, "subprocess", ""
-    from tui.core import images
+    from tui.core.images import local_images as images
 
     probe = container_https.probe(images.runner_image(), settings.ca_bundle)
     if probe.ok:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import psutil
 
-from tui.core import act_argv, container_https, docker_engine, images
 from tui.core.config import Settings
 from tui.core.errors import PipedeckError
+from tui.core.images import container_https, docker_engine
+from tui.core.images import local_images as images
 from tui.core.stack import s3
+from tui.core.workflows import act_argv
 
 KFP_CPUS = 4
 KFP_MEMORY_GIB = 8

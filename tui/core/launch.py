@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core import config
-from tui.core.act_argv import WorkflowRequest
-from tui.core.act_runner import ActRunner, choose_mode
 from tui.core.errors import BadInput
 from tui.core.paths import state_dir
 from tui.core.store import RunRecord, RunStore
+from tui.core.workflows.act_argv import WorkflowRequest
+from tui.core.workflows.mode import choose_mode
+from tui.core.workflows.runner import ActRunner
 
 if TYPE_CHECKING:  # a workflow run never loads the pipeline side
     from tui.core.pipelines.runner import PipelineRunner

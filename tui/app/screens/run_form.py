@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from tui.app.pipeline_side import PipelineEntry, PipelineOptions
 from tui.app.workflow_side import MODES, WorkflowOptions
-from tui.core.workflows import Workflow
+from tui.core.workflows.discovery import Workflow
 
 FormResult = WorkflowOptions | PipelineOptions
 

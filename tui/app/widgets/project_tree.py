@@ -12,7 +12,7 @@ from textual.widgets.tree import TreeNode
 
 from tui.app.pipeline_side import PipelineEntry
 from tui.app.widgets.run_tree import status_icon
-from tui.core.workflows import Workflow
+from tui.core.workflows.discovery import Workflow
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def archive_name(ref: str) -> str:
 def save(directory: Path, extra: list[str], progress: tools.Progress, kubectl: Kubectl) -> Bundle:
     """Pull (unless present) and save the node image, KFP's images and ``extra``; render the
     manifests. Needs a Docker engine with registry access and GitHub (for the manifests)."""
-    from tui.core import docker_engine
+    from tui.core.images import docker_engine
 
     directory.mkdir(parents=True, exist_ok=True)
     bundle = Bundle(directory, node_image=tag_only(node_image()))
@@ -150,7 +150,7 @@ def read(directory: Path) -> Bundle:
 
 def load_node_image(bundle: Bundle, progress: tools.Progress) -> str:
     """``docker load`` the node image (kind cannot pull it offline); returns its tag."""
-    from tui.core import docker_engine
+    from tui.core.images import docker_engine
 
     name = bundle.node_image
     file = bundle.archives.get(name)

@@ -186,7 +186,7 @@ def start_nodes(kind: Kind, progress: Progress) -> None:
     """Start node containers ``down --cluster`` stopped (the Docker API, no child process)."""
     from docker.errors import NotFound
 
-    from tui.core import docker_engine
+    from tui.core.images import docker_engine
 
     names = kind.nodes()
     cli = docker_engine.client(timeout=60)
@@ -208,7 +208,7 @@ def start_nodes(kind: Kind, progress: Progress) -> None:
 def stop_nodes(kind: Kind) -> list[str]:
     from docker.errors import NotFound
 
-    from tui.core import docker_engine
+    from tui.core.images import docker_engine
 
     stopped = []
     cli = docker_engine.client(timeout=120)

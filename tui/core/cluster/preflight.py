@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from tui.core import docker_engine
 from tui.core.cluster import forward, tools
 from tui.core.cluster.kind import Kind
 from tui.core.cluster.kubectl import Kubectl
 from tui.core.cluster.settings import OWNER_LABEL, OWNER_VALUE, ClusterSettings
 from tui.core.errors import MissingPrerequisite
+from tui.core.images import docker_engine
 
 KFP_CPUS = 4
 KFP_MEMORY_GIB = 8

@@ -47,7 +47,7 @@ def image_loader(settings: ClusterSettings) -> Callable[[list[str]], list[str]]:
     kind = Kind(settings)
 
     def load(refs: list[str]) -> list[str]:
-        from tui.core import docker_engine
+        from tui.core.images import docker_engine
 
         notes: list[str] = []
         local: list[str] = []

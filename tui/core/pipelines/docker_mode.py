@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from tui.core.act_argv import CA_BUNDLE_VARIABLES, CONTAINER_CA_BUNDLE
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.pipelines.docker_tasks import RUN_LABEL
 from tui.core.pipelines.env import ComponentEnv, component_env
 from tui.core.stack import s3
+from tui.core.workflows.act_argv import CA_BUNDLE_VARIABLES, CONTAINER_CA_BUNDLE
 
 MODES = ("subprocess", "docker", "auto")
 BUILD_HINT = "run `pipedeck image build component`"
@@ -38,7 +38,8 @@ def choose_mode(requested: str) -> PipelineMode:
         raise BadInput(f"--runner {requested}: choose one of {', '.join(MODES)}")
     if requested == "subprocess":
         return PipelineMode("subprocess", "requested with --runner subprocess")
-    from tui.core import docker_engine, images
+    from tui.core.images import docker_engine
+    from tui.core.images import local_images as images
 
     engine = docker_engine.engine_status()
     if requested == "docker" and not engine.answers:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.errors import BadInput, MissingPrerequisite
-from tui.core.workflows import WORKFLOW_DIR, Workflow
+from tui.core.workflows.discovery import WORKFLOW_DIR, Workflow
 
 HOST_PLATFORM = "-self-hosted"
 CONTAINER_CA_BUNDLE = "/etc/pipedeck/ca-bundle.crt"

@@ -7,7 +7,7 @@
 
 Each hash covers every file of the definition, the base image in use (and, for the component
 image, the kfp version), so an edit makes a new tag and a present tag is never rebuilt. The base
-comes from ``image_base``: ``debian:bookworm-slim`` when the engine has it or can pull it, else a
+comes from ``base``: ``debian:bookworm-slim`` when the engine has it or can pull it, else a
 debootstrapped ``pipedeck-base:bookworm-<hash>``.
 
 Builds go through the docker SDK (the engine's classic builder: no buildx needed).
@@ -30,9 +30,9 @@ import docker
 import requests
 from docker.errors import DockerException
 
-from tui.core import docker_engine
 from tui.core.errors import BadInput, MissingPrerequisite
-from tui.core.image_base import (  # noqa: F401  (re-exported: callers and tests use images.*)
+from tui.core.images import docker_engine
+from tui.core.images.base import (  # noqa: F401  (re-exported: callers and tests use images.*)
     DEFAULT_BASE,
     LABEL,
     ImageBuildFailed,

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.core.act_argv import CONTAINER_CA_BUNDLE
+from tui.core.workflows.act_argv import CONTAINER_CA_BUNDLE
 
 HOST_BUNDLES = (
     Path("/etc/ssl/certs/ca-certificates.crt"),  # Debian, Ubuntu, Alpine
@@ -32,7 +32,7 @@ def index_url() -> str:
 def probe(image: str, ca_bundle: Path | None, timeout: int = 30) -> Probe:
     """Run ``curl`` against the package index in a container of ``image`` (host network, as
     act runs jobs). Needs an engine and the image."""
-    from tui.core import docker_engine
+    from tui.core.images import docker_engine
 
     client = docker_engine.client(timeout=timeout + 10)
     volumes = {}

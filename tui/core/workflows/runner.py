@@ -11,13 +11,18 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from tui.core import events as ev
-from tui.core import host_venv, standins
-from tui.core.act_argv import (
+from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED
+from tui.core.masking import Masker, read_dotenv_values
+from tui.core.paths import state_dir
+from tui.core.process import GroupProcess
+from tui.core.stack import s3
+from tui.core.store import RunRecord
+from tui.core.workflows import host_venv, standins
+from tui.core.workflows.act_argv import (
     WorkflowRequest,
     build_argv,
     check_request,
@@ -25,57 +30,8 @@ from tui.core.act_argv import (
     find_act,
     free_port,
 )
-from tui.core.act_log import ActLogParser
-from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED, MissingPrerequisite
-from tui.core.masking import Masker, read_dotenv_values
-from tui.core.paths import state_dir
-from tui.core.process import GroupProcess
-from tui.core.stack import s3
-from tui.core.store import RunRecord
-
-
-@dataclass(frozen=True)
-class ModeChoice:
-    mode: str  # "host" or "docker"
-    reason: str
-    image: str | None = None
-
-
-def choose_mode(requested: str, dry_run: bool = False) -> ModeChoice:
-    """``host`` needs nothing; ``docker`` needs an engine and the runner image; ``auto`` picks.
-
-    A dry run always plans with a container platform: act 0.2.89's ``--dryrun`` still
-    executes ``run:`` steps on a ``-self-hosted`` platform, while with a container platform
-    it creates no container and needs no engine.
-    """
-    if requested == "host" and not dry_run:
-        return ModeChoice("host", "requested with --runner host")
-    from tui.core import docker_engine, images  # the Docker SDK: only when it can matter
-
-    if dry_run:
-        return ModeChoice(
-            "dry-run", "act --dryrun: plans every step, runs none", images.runner_image()
-        )
-
-    engine = docker_engine.engine_status()
-    image = images.runner_image()
-    present = engine.answers and images.image_present(image)
-    if requested == "docker":
-        if not engine.answers:
-            raise MissingPrerequisite(
-                f"--runner docker: no Docker engine answers ({engine.detail})"
-            )
-        if not present:
-            raise MissingPrerequisite(
-                f"--runner docker: the runner image {image} is not built;"
-                " run `pipedeck image build runner`"
-            )
-        return ModeChoice("docker", "requested with --runner docker", image)
-    if present:
-        return ModeChoice("docker", f"Docker engine answers and {image} is built", image)
-    if not engine.answers:
-        return ModeChoice("host", "no Docker engine answers")
-    return ModeChoice("host", "runner image not built (`pipedeck image build runner`)")
+from tui.core.workflows.act_log import ActLogParser
+from tui.core.workflows.mode import ModeChoice
 
 
 class ActRunner:
@@ -228,7 +184,7 @@ class ActRunner:
         """Remove job containers act created for this run and left behind on cancel."""
         if self.choice.mode != "docker" or self._started_at is None:
             return
-        from tui.core import containers
+        from tui.core.images import containers
 
         await containers.remove_act_containers(since=self._started_at)
 

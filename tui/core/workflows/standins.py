@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 from tui.core.paths import localstack_dir
-from tui.core.workflows import Workflow
+from tui.core.workflows.discovery import Workflow
 
 STANDINS = {
     "actions/setup-python": "setup-python",

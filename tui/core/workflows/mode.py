@@ -1,0 +1,63 @@
+"""Host or docker mode for a workflow run: what the user asked for, what the machine has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from tui.core.errors import BadInput, MissingPrerequisite
+
+RunnerMode = Literal["auto", "host", "docker"]
+RUNNER_MODES: tuple[RunnerMode, ...] = ("auto", "host", "docker")
+
+
+def parse_mode(value: str, flag: str = "--runner") -> RunnerMode:
+    """``value`` as a :data:`RunnerMode`; anything else is a one-line bad input naming ``flag``."""
+    if value not in RUNNER_MODES:
+        raise BadInput(f"{flag} {value}: choose one of {', '.join(RUNNER_MODES)}")
+    return value
+
+
+@dataclass(frozen=True)
+class ModeChoice:
+    mode: str  # "host" or "docker"
+    reason: str
+    image: str | None = None
+
+
+def choose_mode(requested: str, dry_run: bool = False) -> ModeChoice:
+    """``host`` needs nothing; ``docker`` needs an engine and the runner image; ``auto`` picks.
+
+    A dry run always plans with a container platform: act 0.2.89's ``--dryrun`` still
+    executes ``run:`` steps on a ``-self-hosted`` platform, while with a container platform
+    it creates no container and needs no engine.
+    """
+    if requested == "host" and not dry_run:
+        return ModeChoice("host", "requested with --runner host")
+    # the Docker SDK: only when it can matter
+    from tui.core.images import docker_engine, local_images
+
+    if dry_run:
+        return ModeChoice(
+            "dry-run", "act --dryrun: plans every step, runs none", local_images.runner_image()
+        )
+
+    engine = docker_engine.engine_status()
+    image = local_images.runner_image()
+    present = engine.answers and local_images.image_present(image)
+    if requested == "docker":
+        if not engine.answers:
+            raise MissingPrerequisite(
+                f"--runner docker: no Docker engine answers ({engine.detail})"
+            )
+        if not present:
+            raise MissingPrerequisite(
+                f"--runner docker: the runner image {image} is not built;"
+                " run `pipedeck image build runner`"
+            )
+        return ModeChoice("docker", "requested with --runner docker", image)
+    if present:
+        return ModeChoice("docker", f"Docker engine answers and {image} is built", image)
+    if not engine.answers:
+        return ModeChoice("host", "no Docker engine answers")
+    return ModeChoice("host", "runner image not built (`pipedeck image build runner`)")
