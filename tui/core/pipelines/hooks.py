@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import json
 import os
 import re
 import subprocess
@@ -32,6 +31,7 @@ from typing import IO, Any
 from tui.core import events as ev
 from tui.core.pipelines.capture import ExecutorLines
 from tui.core.pipelines.command import without_pip_prefix
+from tui.core.pipelines.outputs import output_events
 
 SUPPORTED_KFP = "2.17."
 _ITERATION = re.compile(r"-iteration-(\d+)$")
@@ -54,10 +54,6 @@ def check_kfp_version(version: str) -> None:
 
 def join(scope_id: str, name: str) -> str:
     return f"{scope_id}/{name}" if scope_id else name
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
 
 
 class Hooks:
@@ -321,38 +317,8 @@ class Hooks:
     # -- outputs ----------------------------------------------------------------------------
 
     def _report_outputs(self, node_id: str, outputs: dict[str, Any]) -> None:
-        from kfp import dsl
-
-        for key, value in (outputs or {}).items():
-            items = value if isinstance(value, list) else [value]
-            if not items or not all(isinstance(v, dsl.Artifact) for v in items):
-                self.log(node_id, "system", f"output {key} = {json.dumps(value, default=str)}")
-                continue
-            for artifact in items:
-                schema = type(artifact).schema_title
-                metadata = _jsonable(dict(artifact.metadata or {}))
-                self.emit(
-                    ev.Artifact(
-                        run_id=self.run_id,
-                        node_id=node_id,
-                        name=key,
-                        uri=str(artifact.uri),
-                        artifact_type=schema,
-                        metadata=metadata,
-                    )
-                )
-                if schema == "system.Metrics":
-                    self._report_metrics(node_id, metadata)
-
-    def _report_metrics(self, node_id: str, metadata: dict[str, Any]) -> None:
-        for name, value in metadata.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            self.emit(
-                ev.Metric(
-                    run_id=self.run_id, name=name, value=float(value), source="kfp", node_id=node_id
-                )
-            )
+        for event in output_events(self.run_id, node_id, outputs):
+            self.emit(event)
 
     # -- the task's process -------------------------------------------------------------------
 

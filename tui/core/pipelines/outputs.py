@@ -1,0 +1,53 @@
+"""A finished task's outputs as events: artifacts (with their metadata), the values of an
+``Output[Metrics]`` as metrics, and plain output parameters as ``system`` log lines.
+
+Runs inside the driver (it needs kfp's ``dsl``), called by ``hooks.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tui.core import events as ev
+
+
+def output_events(run_id: str, node_id: str, outputs: dict[str, Any] | None) -> list[ev.Event]:
+    from kfp import dsl
+
+    out: list[ev.Event] = []
+    for key, value in (outputs or {}).items():
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(v, dsl.Artifact) for v in items):
+            text = f"output {key} = {json.dumps(value, default=str)}"
+            out.append(ev.Log(run_id=run_id, node_id=node_id, stream="system", text=text))
+            continue
+        for artifact in items:
+            schema = type(artifact).schema_title
+            metadata = _jsonable(dict(artifact.metadata or {}))
+            out.append(
+                ev.Artifact(
+                    run_id=run_id,
+                    node_id=node_id,
+                    name=key,
+                    uri=str(artifact.uri),
+                    artifact_type=schema,
+                    metadata=metadata,
+                )
+            )
+            if schema == "system.Metrics":
+                out += metric_events(run_id, node_id, metadata)
+    return out
+
+
+def metric_events(run_id: str, node_id: str, metadata: dict[str, Any]) -> list[ev.Event]:
+    """The numbers an ``Output[Metrics]`` logged (``log_metric``), one metric event each."""
+    return [
+        ev.Metric(run_id=run_id, name=name, value=float(value), source="kfp", node_id=node_id)
+        for name, value in metadata.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
