@@ -43,13 +43,15 @@ def make_project() -> Path:
     return folder
 
 
-def sources(lines: int) -> object:
+def sources(lines: int, store: object) -> object:
     from tui.app.checks import CHECKS
-    from tui.app.workflow_side import discover
     from tui.core import events as ev
+    from tui.core.runner import Run
+    from tui.core.workflows.discovery import discover_all
 
     class Runner:
         run_id = "bench"
+        pid = None
 
         async def events(self) -> AsyncIterator[ev.Event]:
             yield ev.RunStarted(run_id="bench", kind="workflow", target="bench.yml", mode="host")
@@ -69,22 +71,20 @@ def sources(lines: int) -> object:
 
     class Sources:
         def discover_workflows(self, project: Path) -> object:
-            return discover(project)
+            return discover_all(project)
 
         def discover_pipelines(self, project: Path) -> tuple[list[object], list[str]]:
             return [], []
 
-        def start_workflow(self, *args: object) -> tuple[object, None]:
-            return Runner(), None
+        def start_workflow(self, request: object) -> object:
+            record = store.create("workflow", "bench.yml", Path(), "host", run_id="bench")  # type: ignore[attr-defined]
+            return Run(Runner(), record)  # type: ignore[arg-type]
 
-        def start_pipeline(self, *args: object) -> tuple[object, None]:
+        def start_pipeline(self, request: object) -> object:
             raise NotImplementedError
 
         def checks(self) -> Mapping[str, object]:
             return {name: (lambda: ("bench", None)) for name in CHECKS}
-
-        def run_pid(self, runner: object) -> None:
-            return None
 
     return Sources()
 
@@ -92,8 +92,10 @@ def sources(lines: int) -> object:
 async def burst(lines: int) -> dict[str, float]:
     from tui.app.app import PipedeckApp
     from tui.app.widgets.run_column import RunColumn
+    from tui.core.store import RunStore
 
-    app = PipedeckApp(make_project(), sources=sources(lines))  # type: ignore[arg-type]
+    store = RunStore(Path(tempfile.mkdtemp(prefix="pipedeck-bench-runs-")))
+    app = PipedeckApp(make_project(), sources=sources(lines, store), store=store)  # type: ignore[arg-type]
     async with app.run_test(size=(160, 45)) as pilot:
         tree = app.main.query_one("ProjectTree")
         while tree.target is None:  # type: ignore[attr-defined]
@@ -132,10 +134,9 @@ async def burst(lines: int) -> dict[str, float]:
 
 async def first_paint() -> dict[str, float]:
     from tui.app.app import PipedeckApp
-    from tui.app.sources import CoreSources
 
     painted = asyncio.Event()
-    app = PipedeckApp(make_project(), sources=CoreSources())
+    app = PipedeckApp(make_project())
     async with app.run_test(size=(160, 45)) as pilot:
         app.main.call_after_refresh(painted.set)
         await painted.wait()

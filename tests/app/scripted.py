@@ -1,56 +1,35 @@
 """A scripted event source, for the tests that are about rendering alone.
 
-Every other app test runs the real act and kfp.local through ``CoreSources``.
+Every other app test runs the real act and kfp.local through ``CoreSources``. Scripted runs
+are recorded in the app's store like real ones (the lifecycle wraps them the same way).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from tests.runners import T0, RaisingRunner, ScriptedRunner, broken_script
+from tui.app.app import PipedeckApp
 from tui.app.checks import CHECKS
-from tui.app.pipeline_side import ParamInfo, PipelineEntry, PipelineOptions
-from tui.app.run_model import PlannedNode
 from tui.app.sources import Check
-from tui.app.workflow_side import Discovered, WorkflowOptions, discover
 from tui.core import events as ev
-from tui.core.runner import Runner
-from tui.core.store import RunRecord
-from tui.core.workflows.discovery import Workflow
+from tui.core.launch import PipelineRequest
+from tui.core.pipelines.discovery import PipelineTarget
+from tui.core.pipelines.spec import Param
+from tui.core.run_state import PlannedNode
+from tui.core.runner import Run
+from tui.core.store import RunStore
+from tui.core.workflows.act_argv import WorkflowRequest
+from tui.core.workflows.discovery import Discovered, discover_all
 
-T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 FIXED_CHECKS: dict[str, tuple[str, bool | None]] = {
     "docker": ("27.5.1", True),
     "image": ("0123456", True),
     "act": ("0.2.89", True),
     "kfp": ("2.17.0", True),
 }
-
-
-class ScriptedRunner:
-    def __init__(self, run_id: str, script: Sequence[ev.Event], delay: float = 0.0) -> None:
-        self.run_id = run_id
-        self.script = list(script)
-        self.delay = delay
-        self.cancelled = False
-        self.pid: int | None = None  # nothing runs locally
-
-    async def events(self) -> AsyncIterator[ev.Event]:
-        for event in self.script:
-            if self.cancelled:
-                break
-            if self.delay:
-                await asyncio.sleep(self.delay)
-            yield event
-        if self.cancelled:
-            yield ev.RunFinished(
-                run_id=self.run_id, ts=T0, status="cancelled", exit_code=130, duration=1.0
-            )
-
-    async def cancel(self) -> None:
-        self.cancelled = True
 
 
 def workflow_script(run_id: str, target: str, fail: bool = False) -> list[ev.Event]:
@@ -166,47 +145,68 @@ def pipeline_script(run_id: str, target: str) -> list[ev.Event]:
     return out
 
 
-PIPELINE = PipelineEntry(
+PIPELINE = PipelineTarget(
     target="pipelines/train.py:train",
     name="train",
     tasks=("make-data", "train"),
-    params=(ParamInfo("epochs", "int", "3", False), ParamInfo("lr", "float", "", True)),
+    params=(
+        Param("epochs", "NUMBER_INTEGER", 3, has_default=True),
+        Param("lr", "NUMBER_DOUBLE"),
+    ),
     planned=(PlannedNode("make-data", "make-data", "task"), PlannedNode("train", "train", "task")),
 )
 
 
 class ScriptedSources:
-    """Real workflow discovery (pure YAML), scripted runs and fixed environment checks."""
+    """Real workflow discovery (pure YAML), scripted runs and fixed environment checks.
+    Runs get fixed ids, so snapshots do not change from one run to the next."""
 
-    def __init__(self, fail: bool = False, delay: float = 0.0) -> None:
+    def __init__(
+        self, store: RunStore, fail: bool = False, delay: float = 0.0, broken: bool = False
+    ) -> None:
+        self.store = store
         self.fail = fail
         self.delay = delay
+        self.broken = broken  # workflow runs raise midway
         self.started: list[str] = []
 
     def discover_workflows(self, project: Path) -> Discovered:
-        return discover(project)
+        return discover_all(project)
 
-    def discover_pipelines(self, project: Path) -> tuple[list[PipelineEntry], list[str]]:
+    def discover_pipelines(self, project: Path) -> tuple[list[PipelineTarget], list[str]]:
         return [PIPELINE], []
 
-    def start_workflow(
-        self, project: Path, workflow: Workflow, job: str | None, options: WorkflowOptions
-    ) -> tuple[Runner, RunRecord | None]:
+    def start_workflow(self, request: WorkflowRequest) -> Run:
         run_id = f"20260102-030405-{len(self.started):04d}"
-        self.started.append(run_id)
-        target = workflow.path.name
-        return ScriptedRunner(run_id, workflow_script(run_id, target, self.fail), self.delay), None
+        target = request.workflow.path.name
+        if self.broken:
+            self.started.append(run_id)
+            record = self.store.create("workflow", target, request.project, "host", run_id=run_id)
+            error = RuntimeError("the act log parser broke")
+            return Run(RaisingRunner(run_id, broken_script(run_id, target), error), record)
+        script = workflow_script(run_id, target, self.fail)
+        return self._run(run_id, "workflow", request.target, request.project, script)
 
-    def start_pipeline(
-        self, project: Path, entry: PipelineEntry, options: PipelineOptions
-    ) -> tuple[Runner, RunRecord | None]:
+    def start_pipeline(self, request: PipelineRequest) -> Run:
         run_id = f"20260102-030405-p{len(self.started):03d}"
+        script = pipeline_script(run_id, request.target)
+        return self._run(run_id, "pipeline", request.target, request.project, script)
+
+    def _run(
+        self, run_id: str, kind: str, target: str, project: Path, script: list[ev.Event]
+    ) -> Run:
         self.started.append(run_id)
-        return ScriptedRunner(run_id, pipeline_script(run_id, entry.target), self.delay), None
+        record = self.store.create(kind, target, project, "host", run_id=run_id)
+        return Run(ScriptedRunner(run_id, script, self.delay), record)
 
     def checks(self) -> Mapping[str, Check]:
         assert set(FIXED_CHECKS) == set(CHECKS)
         return {name: (lambda v=value: v) for name, value in FIXED_CHECKS.items()}
 
-    def run_pid(self, runner: Runner) -> int | None:
-        return None
+
+def scripted_app(project: Path, *, tour: bool = False, **kwargs: object) -> PipedeckApp:
+    """The app on ``project`` with scripted runs recorded in a temporary store (the test's
+    own XDG state dir)."""
+    store = RunStore()
+    sources = ScriptedSources(store, **kwargs)  # type: ignore[arg-type]
+    return PipedeckApp(project, sources=sources, store=store, tour=tour)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.app.conftest import column, select_target, wait_for
-from tests.app.scripted import ScriptedSources
+from tests.app.scripted import scripted_app
 from tui.app.app import PipedeckApp
 from tui.core.paths import runs_dir
 
@@ -14,7 +14,7 @@ SIZE = (160, 45)
 
 
 def make_app(project, **kwargs) -> PipedeckApp:
-    return PipedeckApp(project, sources=ScriptedSources(**kwargs))
+    return scripted_app(project, **kwargs)
 
 
 async def settle(pilot) -> None:
@@ -110,5 +110,5 @@ def test_demo_screen_with_its_tour(snap_compare):
     """`pipedeck demo` opens on the sample project with the tour's first card."""
     from tui.core.demo import sample_project
 
-    app = PipedeckApp(sample_project(), sources=ScriptedSources(), tour=True)
+    app = scripted_app(sample_project(), tour=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.app.conftest import SIZE
-from tests.app.scripted import ScriptedSources
+from tests.app.scripted import scripted_app
 from tui.app.app import PipedeckApp
 from tui.app.screens.tour import STOPS, TARGET_CLASS, TourScreen, marker
 
@@ -14,7 +14,7 @@ def pointed_at(app: PipedeckApp) -> list[str]:
 
 async def test_the_tour_walks_the_panes_and_stays_dismissed(workflow_project) -> None:
     project = workflow_project("chain")
-    app = PipedeckApp(project, sources=ScriptedSources(), tour=True)
+    app = scripted_app(project, tour=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TourScreen)
@@ -32,14 +32,14 @@ async def test_the_tour_walks_the_panes_and_stays_dismissed(workflow_project) ->
         assert pointed_at(app) == []
     assert marker().exists()
 
-    again = PipedeckApp(project, sources=ScriptedSources(), tour=True)
+    again = scripted_app(project, tour=True)
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not isinstance(again.screen, TourScreen)
 
 
 async def test_escape_closes_the_tour_at_once(workflow_project) -> None:
-    app = PipedeckApp(workflow_project("chain"), sources=ScriptedSources(), tour=True)
+    app = scripted_app(workflow_project("chain"), tour=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("escape")

@@ -36,7 +36,7 @@ async def test_stop_a_run_midway_leaves_no_process(workflow_project, host_app):
         assert side.model.nodes["wait"].status == "running"
         await pilot.press("s")
         await wait_for(pilot, lambda: side.model.status == "cancelled", 30)
-        assert not app.main.runners
+        assert not app.main.runs
         assert side.model.nodes["wait"].status in ("cancelled", "failure")
     left = psutil.Process().children(recursive=True)
     assert not left, f"processes left behind: {[p.cmdline() for p in left]}"

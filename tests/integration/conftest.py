@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.errors import PipedeckError
-from tui.core.images import docker_engine
-from tui.core.images import local_images as images
+from tui.core.images import docker_engine, local_images
 
 NO_ENGINE = "no Docker engine answers: start dockerd"
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -38,7 +37,9 @@ def runner_image() -> str:
         pytest.skip(NO_ENGINE)
     lines: list[str] = []
     try:
-        result = images.build_runner(lines.append, ca_bundle=HOST_CA if HOST_CA.is_file() else None)
+        result = local_images.build_runner(
+            lines.append, ca_bundle=HOST_CA if HOST_CA.is_file() else None
+        )
     except PipedeckError as exc:
         tail = "\n".join(lines[-40:])
         pytest.fail(f"building the runner image failed: {exc.message}\n{tail}")
@@ -52,7 +53,7 @@ def component_image() -> str:
         pytest.skip(NO_ENGINE)
     lines: list[str] = []
     try:
-        result = images.build_component(
+        result = local_images.build_component(
             lines.append, ca_bundle=HOST_CA if HOST_CA.is_file() else None
         )
     except PipedeckError as exc:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from docker.models.containers import Container
 
-from tui.core.images import docker_engine
-from tui.core.images import local_images as images
+from tui.core.images import docker_engine, local_images
 
 # A cold build (debootstrap + apt) takes minutes; the session fixture builds in the first test.
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(1800)]
@@ -45,8 +44,8 @@ def run(container: Container, script: str) -> str:
 
 def test_the_runner_image_is_tagged_by_content(runner_image: str) -> None:
     assert re.fullmatch(r"pipedeck-runner:[0-9a-f]{12}", runner_image)
-    assert images.image_present(runner_image)
-    assert images.runner_image() == runner_image
+    assert local_images.image_present(runner_image)
+    assert local_images.runner_image() == runner_image
 
 
 def test_a_job_container_has_what_workflow_steps_use(job_container: Container) -> None:
@@ -89,7 +88,9 @@ def test_aws_in_a_job_container_honours_the_endpoint_variables(job_container: Co
 
 def test_a_second_build_is_cached_and_fast(runner_image: str) -> None:
     lines: list[str] = []
-    result = images.build_runner(lines.append, ca_bundle=HOST_CA if HOST_CA.is_file() else None)
+    result = local_images.build_runner(
+        lines.append, ca_bundle=HOST_CA if HOST_CA.is_file() else None
+    )
     assert result.cached, lines
     assert result.ref == runner_image
     assert result.seconds < 5

@@ -187,17 +187,6 @@ def test_non_json_lines_are_system_logs_and_repeated_warnings_shown_once() -> No
     ]
 
 
-def test_finish_closes_open_nodes_as_cancelled() -> None:
-    p = ActLogParser("r", "CI")
-    feed(p, rec("b", "zz\n", raw_output=True, stage="Main", step="sleep", stepID=["0"]))
-    closed = p.finish("cancelled")
-    assert [(e.node_id, e.status) for e in closed if isinstance(e, ev.NodeFinished)] == [
-        ("b/0", "cancelled"),
-        ("b", "cancelled"),
-    ]
-    assert p.finish("cancelled") == []
-
-
 def test_a_pre_stage_act_skips_creates_no_node() -> None:
     p = ActLogParser("r", "CI")
     events = feed(

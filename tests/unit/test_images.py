@@ -13,8 +13,7 @@ import pytest
 from docker.errors import APIError, ImageNotFound
 
 from tui.core.errors import EXIT_MISSING_PREREQ, BadInput, MissingPrerequisite
-from tui.core.images import docker_engine
-from tui.core.images import local_images as images
+from tui.core.images import docker_engine, local_images
 
 REF = re.compile(r"^pipedeck-runner:[0-9a-f]{12}$")
 
@@ -30,14 +29,14 @@ def dead_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def runner_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "runner"
-    shutil.copytree(images.runner_dir(), copy)
+    shutil.copytree(local_images.runner_dir(), copy)
     return copy
 
 
 def test_the_runner_definition_ships_in_localstack() -> None:
-    dockerfile = images.runner_dir() / "Dockerfile"
+    dockerfile = local_images.runner_dir() / "Dockerfile"
     text = dockerfile.read_text()
-    assert images.runner_dir() == images.localstack_dir() / "runner"
+    assert local_images.runner_dir() == local_images.localstack_dir() / "runner"
     assert "ARG BASE=debian:bookworm-slim\nFROM ${BASE}\n" in text
     assert ":latest" not in text
     assert all(
@@ -46,37 +45,41 @@ def test_the_runner_definition_ships_in_localstack() -> None:
 
 
 def test_content_hash_is_stable(runner_copy: Path) -> None:
-    first = images.content_hash(runner_copy, "BASE=debian:bookworm-slim")
+    first = local_images.content_hash(runner_copy, "BASE=debian:bookworm-slim")
     assert re.fullmatch(r"[0-9a-f]{12}", first)
-    assert images.content_hash(runner_copy, "BASE=debian:bookworm-slim") == first
-    assert images.content_hash(images.runner_dir(), "BASE=debian:bookworm-slim") == first
+    assert local_images.content_hash(runner_copy, "BASE=debian:bookworm-slim") == first
+    assert (
+        local_images.content_hash(local_images.runner_dir(), "BASE=debian:bookworm-slim") == first
+    )
 
 
 def test_content_hash_changes_when_a_file_changes(runner_copy: Path) -> None:
-    before = images.content_hash(runner_copy)
+    before = local_images.content_hash(runner_copy)
     dockerfile = runner_copy / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text() + "\nRUN true\n")
-    assert images.content_hash(runner_copy) != before
+    assert local_images.content_hash(runner_copy) != before
 
 
 def test_content_hash_covers_new_and_renamed_files_and_the_base(runner_copy: Path) -> None:
-    before = images.content_hash(runner_copy)
+    before = local_images.content_hash(runner_copy)
     (runner_copy / "extra.sh").write_text("echo hi\n")
-    added = images.content_hash(runner_copy)
+    added = local_images.content_hash(runner_copy)
     assert added != before
     (runner_copy / "extra.sh").rename(runner_copy / "other.sh")
-    assert images.content_hash(runner_copy) not in (before, added)
-    assert images.content_hash(runner_copy, "BASE=a") != images.content_hash(runner_copy, "BASE=b")
+    assert local_images.content_hash(runner_copy) not in (before, added)
+    assert local_images.content_hash(runner_copy, "BASE=a") != local_images.content_hash(
+        runner_copy, "BASE=b"
+    )
 
 
 def test_runner_image_names_a_hash_never_latest(dead_engine: str) -> None:
-    ref = images.runner_image()
+    ref = local_images.runner_image()
     assert REF.match(ref), ref
-    assert images.runner_image() == ref
+    assert local_images.runner_image() == ref
 
 
 def test_no_engine_means_no_image_and_a_clear_status(dead_engine: str) -> None:
-    assert images.image_present("pipedeck-runner:000000000000") is False
+    assert local_images.image_present("pipedeck-runner:000000000000") is False
     status = docker_engine.engine_status(timeout=1)
     assert status.answers is False
     assert status.version == ""
@@ -86,7 +89,7 @@ def test_no_engine_means_no_image_and_a_clear_status(dead_engine: str) -> None:
 
 def test_building_without_an_engine_says_how_to_start_one(dead_engine: str) -> None:
     with pytest.raises(MissingPrerequisite) as caught:
-        images.build_runner()
+        local_images.build_runner()
     message = caught.value.message
     assert "\n" not in message
     assert "no Docker engine answers" in message
@@ -109,7 +112,7 @@ def test_image_build_command_without_an_engine_is_one_line(dead_engine: str) -> 
 
 def test_a_missing_ca_bundle_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="no such file"):
-        images.build_runner(ca_bundle=tmp_path / "missing.crt")
+        local_images.build_runner(ca_bundle=tmp_path / "missing.crt")
 
 
 class _Images:
@@ -141,9 +144,9 @@ def no_registry(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_no_registry_and_no_debootstrap_says_install_it(
     no_registry: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(images.shutil, "which", lambda name: None)
+    monkeypatch.setattr(local_images.shutil, "which", lambda name: None)
     with pytest.raises(MissingPrerequisite) as caught:
-        images.build_runner(no_registry.append)
+        local_images.build_runner(no_registry.append)
     assert "apt-get install debootstrap" in caught.value.message
     assert "\n" not in caught.value.message
     assert "no registry answered; building a Debian base with debootstrap (once)" in no_registry
@@ -154,7 +157,7 @@ def test_an_unpullable_custom_base_is_not_replaced_by_debian(
 ) -> None:
     monkeypatch.setenv("PIPEDECK_RUNNER_BASE", "registry.example/debian:bookworm-slim")
     with pytest.raises(MissingPrerequisite, match="PIPEDECK_RUNNER_BASE"):
-        images.build_runner(no_registry.append)
+        local_images.build_runner(no_registry.append)
     assert not any("debootstrap" in line for line in no_registry)
 
 
@@ -192,8 +195,8 @@ def test_an_untrusted_proxy_certificate_points_at_the_ca_bundle_option(
 ) -> None:
     monkeypatch.setattr(docker_engine, "client", lambda timeout=60.0: ProxiedEngine())
     lines: list[str] = []
-    with pytest.raises(images.ImageBuildFailed) as caught:
-        images.build_runner(lines.append)
+    with pytest.raises(local_images.ImageBuildFailed) as caught:
+        local_images.build_runner(lines.append)
     message = caught.value.message
     assert "\n" not in message
     assert "a RUN step exited with code 100" in message
@@ -202,7 +205,7 @@ def test_an_untrusted_proxy_certificate_points_at_the_ca_bundle_option(
 
 
 def test_the_debootstrap_base_is_named_by_its_recipe(monkeypatch: pytest.MonkeyPatch) -> None:
-    default = images.debootstrap_base()
+    default = local_images.debootstrap_base()
     assert re.fullmatch(r"pipedeck-base:bookworm-[0-9a-f]{12}", default)
     monkeypatch.setenv("PIPEDECK_DEBIAN_MIRROR", "http://mirror.example/debian")
-    assert images.debootstrap_base() != default
+    assert local_images.debootstrap_base() != default

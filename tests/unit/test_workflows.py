@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.errors import BadInput
-from tui.core.workflows import discovery as workflows
+from tui.core.workflows import discovery
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "workflows"
 
@@ -19,7 +19,7 @@ def write(tmp_path: Path, text: str, name: str = "ci.yml") -> Path:
 
 
 def test_chain_is_staged_by_needs() -> None:
-    wf = workflows.load_workflow(FIXTURES / "chain.yml")
+    wf = discovery.load_workflow(FIXTURES / "chain.yml")
     assert wf.events == ("push",)
     assert wf.stages == [["build"], ["test"], ["deploy"]]
     assert wf.jobs["deploy"].needs == ("build", "test")
@@ -28,7 +28,7 @@ def test_chain_is_staged_by_needs() -> None:
 
 
 def test_matrix_legs() -> None:
-    wf = workflows.load_workflow(FIXTURES / "matrix.yml")
+    wf = discovery.load_workflow(FIXTURES / "matrix.yml")
     assert wf.jobs["test"].matrix == ({"flavour": "vanilla"}, {"flavour": "chocolate"})
 
 
@@ -53,14 +53,14 @@ jobs:
     steps: [{run: echo}]
 """,
     )
-    job = workflows.load_workflow(path).jobs["t"]
+    job = discovery.load_workflow(path).jobs["t"]
     assert len(job.matrix) == 4
     assert {"os": "ubuntu-24.04", "py": "3.13"} in job.matrix
     assert job.runs_on == ("ubuntu-22.04", "ubuntu-24.04")
 
 
 def test_on_key_read_as_true_by_yaml_1_1_and_dispatch_inputs() -> None:
-    wf = workflows.load_workflow(FIXTURES / "dispatch.yml")
+    wf = discovery.load_workflow(FIXTURES / "dispatch.yml")
     assert wf.events == ("workflow_dispatch",)
     target = wf.inputs["target"]
     assert target.required and target.options == ("staging", "production")
@@ -70,7 +70,7 @@ def test_on_key_read_as_true_by_yaml_1_1_and_dispatch_inputs() -> None:
 def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "on: push\njobs:\n  a:\n    runs-on: [x\n    steps: []\n")
     with pytest.raises(BadInput, match=r"ci\.yml:\d+: malformed YAML"):
-        workflows.load_workflow(path)
+        discovery.load_workflow(path)
 
 
 def test_unknown_needs_names_file_and_line(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ jobs:
 """,
     )
     with pytest.raises(BadInput, match=r"ci\.yml:8: job 'b' needs unknown job 'ghost'"):
-        workflows.load_workflow(path)
+        discovery.load_workflow(path)
 
 
 def test_needs_cycle(tmp_path: Path) -> None:
@@ -101,20 +101,20 @@ jobs:
 """,
     )
     with pytest.raises(BadInput, match="cycle"):
-        workflows.load_workflow(path)
+        discovery.load_workflow(path)
 
 
 def test_missing_on_and_jobs(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="no `on:`"):
-        workflows.load_workflow(write(tmp_path, "jobs: {a: {runs-on: x}}\n"))
+        discovery.load_workflow(write(tmp_path, "jobs: {a: {runs-on: x}}\n"))
     with pytest.raises(BadInput, match="no `jobs:`"):
-        workflows.load_workflow(write(tmp_path, "on: push\n", "b.yml"))
+        discovery.load_workflow(write(tmp_path, "on: push\n", "b.yml"))
 
 
 def test_resolve_by_name_and_errors(tmp_path: Path) -> None:
     write(tmp_path, "on: push\njobs: {a: {runs-on: x, steps: [{run: echo}]}}\n")
-    assert workflows.resolve(tmp_path, "ci.yml")[0].path.name == "ci.yml"
+    assert discovery.resolve(tmp_path, "ci.yml")[0].path.name == "ci.yml"
     with pytest.raises(BadInput, match=r"nope\.yml: no such workflow file"):
-        workflows.resolve(tmp_path, "nope.yml")
+        discovery.resolve(tmp_path, "nope.yml")
     with pytest.raises(BadInput, match="no workflow files"):
-        workflows.resolve(tmp_path / "elsewhere", None)
+        discovery.resolve(tmp_path / "elsewhere", None)

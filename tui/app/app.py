@@ -14,6 +14,8 @@ from tui.app.screens import tour as tour_screen
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.main import Adopted, MainScreen
 from tui.app.sources import CoreSources, Sources
+from tui.core.store import RunStore
+from tui.core.workflows.mode import RunnerMode
 
 
 class PipedeckApp(App[None]):
@@ -27,16 +29,19 @@ class PipedeckApp(App[None]):
         self,
         project: Path,
         sources: Sources | None = None,
-        runner_mode: str = "auto",
+        runner_mode: RunnerMode = "auto",
         adopt: Sequence[Adopted] = (),
         notice: str = "",
         tour: bool = False,
+        store: RunStore | None = None,
     ) -> None:
+        """``store``: where runs are recorded and history is read (tests pass a temporary
+        one); ``sources``: where targets and runs come from (default: ``tui.core``)."""
         super().__init__()
         self.project = project
-        self.sources = sources or CoreSources()
-        self.runner_mode = runner_mode
-        self.main = MainScreen(project, self.sources, adopt)
+        self.store = store or RunStore()
+        self.sources = sources or CoreSources(self.store)
+        self.main = MainScreen(project, self.sources, self.store, mode=runner_mode, adopt=adopt)
         self.notice = notice
         self.tour = tour
 
@@ -49,7 +54,7 @@ class PipedeckApp(App[None]):
             self.push_screen(tour_screen.TourScreen(self.main))
 
     async def action_quit(self) -> None:
-        running = sorted(self.main.runners)
+        running = sorted(self.main.runs)
         if not running:
             self.exit()
             return

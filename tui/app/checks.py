@@ -13,13 +13,13 @@ def docker() -> tuple[str, bool | None]:
 
 
 def runner_image() -> tuple[str, bool | None]:
-    from tui.core.images import local_images as images
+    from tui.core.images import local_images
     from tui.core.images.docker_engine import engine_status
 
-    ref = images.runner_image()
+    ref = local_images.runner_image()
     if not engine_status().answers:
         return ("needs Docker (host mode)", None)
-    if images.image_present(ref):
+    if local_images.image_present(ref):
         return (ref.rpartition(":")[2][:7] or ref, True)
     return ("not built (host mode)", None)
 

@@ -1,21 +1,29 @@
-"""Where the app gets projects' targets and runs from: ``tui.core`` by default, injected.
+"""Where the app gets a project's targets and its runs from: ``tui.core``, injected.
 
-Tests about rendering alone pass a scripted :class:`Sources`; everything else (and every
-user) gets :class:`CoreSources`, which goes through the real act and kfp.local.
+Every user, and every app test that runs something, gets :class:`CoreSources` (the real act
+and kfp.local); tests about rendering alone pass a scripted :class:`Sources`. Runs come back
+as :class:`~tui.core.runner.Run`: recorded in the app's run store, driven by the lifecycle.
+Everything here may block (YAML, a child process importing pipeline files, compiling,
+asking the Docker engine): screens call it from workers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tui.app import checks, pipeline_side, workflow_side
-from tui.app.pipeline_side import PipelineEntry, PipelineOptions
-from tui.app.workflow_side import Discovered, WorkflowOptions
-from tui.core.runner import Runner
-from tui.core.store import RunRecord
-from tui.core.workflows.discovery import Workflow
+from tui.app import checks
+from tui.core import launch
+from tui.core.launch import PipelineRequest
+from tui.core.runner import Run
+from tui.core.store import RunStore
+from tui.core.workflows import discovery
+from tui.core.workflows.act_argv import WorkflowRequest
+from tui.core.workflows.discovery import Discovered
+
+if TYPE_CHECKING:  # the pipeline side loads when a pipeline is discovered or run
+    from tui.core.pipelines.discovery import PipelineTarget
 
 Check = Callable[[], tuple[str, bool | None]]
 
@@ -23,42 +31,34 @@ Check = Callable[[], tuple[str, bool | None]]
 class Sources(Protocol):
     def discover_workflows(self, project: Path) -> Discovered: ...
 
-    def discover_pipelines(self, project: Path) -> tuple[list[PipelineEntry], list[str]]: ...
+    def discover_pipelines(self, project: Path) -> tuple[list[PipelineTarget], list[str]]: ...
 
-    def start_workflow(
-        self, project: Path, workflow: Workflow, job: str | None, options: WorkflowOptions
-    ) -> tuple[Runner, RunRecord | None]: ...
+    def start_workflow(self, request: WorkflowRequest) -> Run: ...
 
-    def start_pipeline(
-        self, project: Path, entry: PipelineEntry, options: PipelineOptions
-    ) -> tuple[Runner, RunRecord | None]: ...
+    def start_pipeline(self, request: PipelineRequest) -> Run: ...
 
     def checks(self) -> Mapping[str, Check]: ...
-
-    def run_pid(self, runner: Runner) -> int | None: ...
 
 
 class CoreSources:
     """The real thing: discovery, act and kfp.local through ``tui.core``."""
 
+    def __init__(self, store: RunStore) -> None:
+        self.store = store
+
     def discover_workflows(self, project: Path) -> Discovered:
-        return workflow_side.discover(project)
+        return discovery.discover_all(project)
 
-    def discover_pipelines(self, project: Path) -> tuple[list[PipelineEntry], list[str]]:
-        return pipeline_side.discover(project)
+    def discover_pipelines(self, project: Path) -> tuple[list[PipelineTarget], list[str]]:
+        from tui.core.pipelines.discovery import project_targets  # a child process imports
 
-    def start_workflow(
-        self, project: Path, workflow: Workflow, job: str | None, options: WorkflowOptions
-    ) -> tuple[Runner, RunRecord | None]:
-        return workflow_side.start(project, workflow, job, options)
+        return project_targets(project)
 
-    def start_pipeline(
-        self, project: Path, entry: PipelineEntry, options: PipelineOptions
-    ) -> tuple[Runner, RunRecord | None]:
-        return pipeline_side.start(project, entry, options)
+    def start_workflow(self, request: WorkflowRequest) -> Run:
+        return launch.start_workflow(request, self.store)
+
+    def start_pipeline(self, request: PipelineRequest) -> Run:
+        return launch.start_pipeline(request, self.store)
 
     def checks(self) -> Mapping[str, Check]:
         return checks.CHECKS
-
-    def run_pid(self, runner: Runner) -> int | None:
-        return workflow_side.run_pid(runner)

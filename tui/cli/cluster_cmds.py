@@ -17,8 +17,7 @@ from tui.core.cluster import install
 from tui.core.cluster import settings as cluster_settings
 from tui.core.cluster.kubectl import DeploymentState
 from tui.core.errors import BadInput
-from tui.core.runner import Runner
-from tui.core.store import RunRecord
+from tui.core.runner import Run
 
 images_app = typer.Typer(
     help="Image tarballs for air-gapped cluster installs.", no_args_is_help=True
@@ -154,8 +153,8 @@ def start_on_kfp(
     kfp_host: str,
     kfp_token: str,
     kfp_namespace: str,
-) -> tuple[Runner, RunRecord]:
-    """``run pipeline --runner cluster [--kfp-host URL]``: the runner and its record."""
+) -> Run:
+    """``run pipeline --runner cluster [--kfp-host URL]``: the run, recorded."""
     from tui.core.cluster.launch import start_cluster_pipeline
 
     if runner not in ("cluster", "auto"):

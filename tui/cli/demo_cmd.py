@@ -15,10 +15,12 @@ from rich.text import Text
 
 from tui.cli.app import app
 from tui.cli.common import console
-from tui.cli.render import ICONS
+from tui.cli.render import seconds, status_text
 from tui.core import demo as demo_core
 from tui.core import events as ev
 from tui.core.errors import EXIT_CANCELLED, EXIT_RUN_FAILED
+from tui.core.run_state import RunState
+from tui.core.statuses import INTERRUPTED
 
 
 @app.command("demo")
@@ -66,11 +68,12 @@ async def _headless(project: Path | None, runner: str) -> int:
         if isinstance(event, ev.RunStarted):
             out.print(f"[cyan]{side.kind:8}[/] {event.target} [dim](mode {event.mode})[/]")
         elif isinstance(event, ev.NodeFinished) and event.kind in ("job", "task"):
-            icon, style = ICONS.get(event.status, ("?", ""))
+            node = side.state.nodes[event.node_id]
             line = Text(f"{side.kind:8} ", style="cyan")
-            line.append(f"{icon} {event.name}", style=style)
-            if event.duration is not None:
-                line.append(f"  {event.duration:.1f}s", style="dim")
+            line.append_text(status_text(node.status, word=False))
+            line.append(f" {node.title}", style=status_text(node.status).style)
+            if node.duration is not None:
+                line.append(f"  {node.duration:.1f}s", style="dim")
             out.print(line)
 
     try:
@@ -87,30 +90,29 @@ async def _headless(project: Path | None, runner: str) -> int:
 
 def _summary(prepared: demo_core.Demo) -> None:
     out = console()
-    table = Table(title="pipedeck demo", title_justify="left", show_edge=False)
-    for column in ("side", "target", "status", "duration", "run"):
-        table.add_column(column, no_wrap=column == "run")
-    for side in prepared.sides:
-        finished = side.finished
-        status = finished.status if finished else "interrupted"
-        icon, style = ICONS.get(status, ("!", "yellow"))
-        duration = f"{finished.duration:.1f}s" if finished else "-"
-        table.add_row(
-            side.kind,
-            side.record.meta.target,
-            Text(f"{icon} {status}", style=style),
-            duration,
-            side.record.run_id,
-        )
-    out.print(table)
+    out.print(summary_table([side.state for side in prepared.sides]))
     uri = prepared.model_uri
     out.print(f"model: {uri}" if uri else "[red]model: not in the S3 emulator's bucket[/]")
     for side in prepared.sides:
-        last: dict[str, ev.Metric] = {}
-        for metric in side.metrics:
-            last[metric.name] = metric
-        shown = ", ".join(f"{name} {m.value:.3g}" for name, m in last.items()) or "none"
-        out.print(f"metrics ({side.kind}): {shown}")
-        if side.finished is not None and side.finished.error:
-            out.print(f"[red]{side.kind}: {side.finished.error}[/]")
+        out.print(f"metrics ({side.kind}): {metrics_line(side.state)}")
+        if side.state.error:
+            out.print(f"[red]{side.kind}: {side.state.error}[/]")
     out.print("[dim]details: pipedeck show RUN · pipedeck logs RUN · the TUI: pipedeck demo[/]")
+
+
+def summary_table(states: list[RunState]) -> Table:
+    """One row per side: target, status, duration, run id (a run that never finished is
+    interrupted)."""
+    table = Table(title="pipedeck demo", title_justify="left", show_edge=False)
+    for column in ("side", "target", "status", "duration", "run"):
+        table.add_column(column, no_wrap=column == "run")
+    for state in states:
+        status = state.status if state.finished else INTERRUPTED
+        duration = seconds(state.duration) if state.finished else "-"
+        table.add_row(state.kind, state.target, status_text(status), duration, state.run_id)
+    return table
+
+
+def metrics_line(state: RunState) -> str:
+    shown = ", ".join(f"{name} {m.value:.3g}" for name, m in state.last_metrics().items())
+    return shown or "none"

@@ -45,9 +45,7 @@ def build(
     ] = None,
 ) -> None:
     """Build an image unless it is already built; print its ref."""
-    from tui.core.images import (
-        local_images as images,
-    )  # the Docker SDK loads only for commands that use it
+    from tui.core.images import local_images  # the Docker SDK: only for commands that use it
 
     err = console(stderr=True)
     # The flag (or PIPEDECK_CA_BUNDLE), else the ca_bundle setting of the project here.
@@ -56,7 +54,7 @@ def build(
     def progress(line: str) -> None:
         err.print(Text.from_ansi(line, style="dim"), soft_wrap=True)
 
-    builders = {"runner": images.build_runner, "component": images.build_component}
+    builders = {"runner": local_images.build_runner, "component": local_images.build_component}
     names = list(builders) if name is ImageName.all else [name.value]
     for which in names:
         result = builders[which](progress, ca_bundle=ca)

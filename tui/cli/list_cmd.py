@@ -9,7 +9,7 @@ from rich.tree import Tree
 
 from tui.cli.app import app
 from tui.cli.common import ProjectOption, console, project_dir
-from tui.core.workflows import discovery as workflows
+from tui.core.workflows import discovery
 
 
 @app.command("list")
@@ -20,17 +20,17 @@ def list_project(project: ProjectOption = Path()) -> None:
 
     root = project_dir(project)
     out = console()
-    found = workflows.discover(root)
+    found = discovery.discover(root)
     out.print(Text("Workflows", style="bold underline"))
     if not found:
-        out.print(f"[dim]no workflows in {root / workflows.WORKFLOW_DIR}[/]")
+        out.print(f"[dim]no workflows in {root / discovery.WORKFLOW_DIR}[/]")
     for wf in found:
         out.print(workflow_tree(wf, root))
     out.print(Text("Pipelines", style="bold underline"))
     out.print(pipelines_table(root))
 
 
-def workflow_tree(wf: workflows.Workflow, root: Path) -> Tree:
+def workflow_tree(wf: discovery.Workflow, root: Path) -> Tree:
     title = Text(f"{wf.name}", style="bold")
     title.append(f"  {wf.path.relative_to(root)}  on: {', '.join(wf.events)}", style="dim")
     tree = Tree(title)

@@ -16,7 +16,7 @@ from tui.cli.app import app, run_app
 from tui.cli.common import ProjectOption, console, parse_pairs, project_dir
 from tui.cli.execute import execute
 from tui.core.errors import BadInput
-from tui.core.launch import start_pipeline
+from tui.core.launch import PipelineRequest, start_pipeline
 from tui.core.pipelines.compile import compile_to
 from tui.core.pipelines.discovery import PipelineInfo, discover, display_path
 from tui.core.pipelines.spec import PlanNode
@@ -67,13 +67,12 @@ def run_pipeline(
     if runner == "cluster" or kfp_host:
         from tui.cli.cluster_cmds import start_on_kfp
 
-        cluster_run, record = start_on_kfp(
+        cluster_run = start_on_kfp(
             root, target, param, runner, cache, kfp_host, kfp_token, kfp_namespace
         )
-        raise typer.Exit(execute(cluster_run, record, json_out=json_out))
-    pairs = parse_pairs(param, "--param")
-    runner_, record = start_pipeline(root, target, pairs, cache=cache, mode=runner)
-    raise typer.Exit(execute(runner_, record, json_out=json_out))
+        raise typer.Exit(execute(cluster_run, json_out=json_out))
+    request = PipelineRequest(root, target, parse_pairs(param, "--param"), cache, runner)
+    raise typer.Exit(execute(start_pipeline(request), json_out=json_out))
 
 
 @app.command("compile")

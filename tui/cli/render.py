@@ -1,12 +1,11 @@
 """Human output of a run: a live tree of nodes, prefixed log lines, a summary table.
 
-On a terminal a Rich ``Live`` tree redraws in place; elsewhere (CI, pipes) each node's start
-and finish is one plain line. ``NO_COLOR`` is honoured by Rich.
+On a terminal a Rich ``Live`` tree redraws in place; elsewhere (CI, pipes) each node's finish
+is one plain line. ``NO_COLOR`` is honoured by Rich. What is drawn comes from the one run state
+(``tui.core.run_state``) and the one status table (``tui.core.statuses``).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -16,25 +15,18 @@ from rich.text import Text
 from rich.tree import Tree
 
 from tui.core import events as ev
-
-ICONS = {
-    "running": ("●", "yellow"),
-    "success": ("✓", "green"),
-    "failure": ("✗", "red"),
-    "skipped": ("○", "dim"),
-    "cancelled": ("■", "magenta"),
-}
+from tui.core.run_state import NodeState, RunState
+from tui.core.statuses import status
 
 
-@dataclass
-class NodeState:
-    node_id: str
-    name: str
-    kind: str
-    parent_id: str
-    status: str = "running"
-    duration: float | None = None
-    children: list[str] = field(default_factory=list)
+def status_text(name: str, *, word: bool = True) -> Text:
+    """``✓ success`` (or the glyph alone) in the status's style."""
+    row = status(name)
+    return Text(f"{row.glyph} {name}" if word else row.glyph, style=row.style)
+
+
+def seconds(value: float | None) -> str:
+    return f"{value:.1f}s" if value is not None else "-"
 
 
 class RunView:
@@ -43,12 +35,7 @@ class RunView:
     def __init__(self, console: Console, live: bool, echo: bool = True) -> None:
         self.console = console
         self.echo = echo
-        self.nodes: dict[str, NodeState] = {}
-        self.roots: list[str] = []
-        self.started: ev.RunStarted | None = None
-        self.finished: ev.RunFinished | None = None
-        self.metrics: list[ev.Metric] = []
-        self.artifacts: list[ev.Artifact] = []
+        self.state = RunState()
         self._live = Live(console=console, refresh_per_second=8, transient=True) if live else None
 
     def __enter__(self) -> RunView:
@@ -62,128 +49,75 @@ class RunView:
         self.summary()
 
     def handle(self, event: ev.Event) -> None:
-        if isinstance(event, ev.RunStarted):
-            self.started = event
-            if self.echo:
-                self.console.print(
-                    f"[bold]{escape(event.kind)}[/] {escape(event.target)} "
-                    f"[dim](mode: {escape(event.mode)}, run {event.run_id})[/]"
-                )
-        elif isinstance(event, ev.NodeStarted):
-            self.add_node(event)
-        elif isinstance(event, ev.NodeFinished):
-            self._finish(event)
-        elif isinstance(event, ev.Log):
+        self.state.apply(event)
+        if isinstance(event, ev.RunStarted) and self.echo:
+            self.console.print(
+                f"[bold]{escape(event.kind)}[/] {escape(event.target)} "
+                f"[dim](mode: {escape(event.mode)}, run {event.run_id})[/]"
+            )
+        elif isinstance(event, ev.NodeFinished) and self._live is None and self.echo:
+            self.console.print(self._label(self.state.nodes[event.node_id], with_path=True))
+        elif isinstance(event, ev.Log) and self.echo:
             self._log(event)
-        elif isinstance(event, ev.Metric):
-            self.metrics.append(event)
-        elif isinstance(event, ev.Artifact):
-            self.artifacts.append(event)
-        elif isinstance(event, ev.RunFinished):
-            self.finished = event
         if self._live is not None:
             self._live.update(self.tree())
 
-    def add_node(self, event: ev.NodeStarted) -> None:
-        if event.node_id in self.nodes:
-            return
-        node = NodeState(event.node_id, event.name, event.kind, event.parent_id)
-        self.nodes[event.node_id] = node
-        parent = self.nodes.get(event.parent_id)
-        if parent is not None:
-            parent.children.append(event.node_id)
-        else:
-            self.roots.append(event.node_id)
-
-    def _finish(self, event: ev.NodeFinished) -> None:
-        if event.node_id not in self.nodes:
-            self.add_node(
-                ev.NodeStarted(
-                    run_id=event.run_id,
-                    node_id=event.node_id,
-                    name=event.name,
-                    kind=event.kind,
-                    parent_id=event.parent_id,
-                )
-            )
-        node = self.nodes[event.node_id]
-        node.status = event.status
-        node.duration = event.duration
-        if self._live is None and self.echo:
-            self.console.print(self._label(node, with_path=True))
-
     def _log(self, event: ev.Log) -> None:
-        if not self.echo:
-            return
-        prefix = self.path(event.node_id) if event.node_id else event.stream
+        prefix = self.state.path(event.node_id) if event.node_id else event.stream
         style = "red" if event.stream == "stderr" else "dim" if event.stream == "system" else ""
-        line = Text(f"[{prefix}] ", style="cyan")
-        line.append(Text.from_ansi(event.text, style=style))
-        self.console.print(line)
-
-    def path(self, node_id: str) -> str:
-        parts = []
-        node = self.nodes.get(node_id)
-        while node is not None:
-            parts.append(node.name.splitlines()[0] if node.name else node.node_id)
-            node = self.nodes.get(node.parent_id)
-        return " › ".join(reversed(parts)) or node_id
+        for part in event.text.split("\n"):
+            line = Text(f"[{prefix}] ", style="cyan")
+            line.append(Text.from_ansi(part, style=style))
+            self.console.print(line)
 
     def _label(self, node: NodeState, with_path: bool = False) -> Text:
-        icon, style = ICONS.get(node.status, ("?", ""))
-        name = self.path(node.node_id) if with_path else node.name.splitlines()[0]
-        label = Text(f"{icon} ", style=style)
-        label.append(name)
+        name = self.state.path(node.node_id) if with_path else node.title
+        label = status_text(node.status, word=False)
+        label.append(f" {name}", style="")
         if node.duration is not None:
             label.append(f"  {node.duration:.1f}s", style="dim")
         return label
 
     def tree(self) -> Group:
-        title = self.started.target if self.started else "run"
-        tree = Tree(Text(title, style="bold"))
+        state = self.state
+        tree = Tree(Text(state.target or "run", style="bold"))
 
-        def add(branch: Tree, node_id: str) -> None:
-            node = self.nodes[node_id]
+        def add(branch: Tree, node: NodeState) -> None:
             sub = branch.add(self._label(node))
-            for child in node.children:
+            for child in state.children(node.node_id):
                 add(sub, child)
 
-        for root in self.roots:
+        for root in state.roots():
             add(tree, root)
         return Group(tree)
 
     def summary(self) -> None:
-        top = [self.nodes[r] for r in self.roots]
+        state = self.state
+        top = state.roots()
         if top:
             table = Table(title="Summary", title_justify="left", show_edge=False)
             table.add_column("node")
             table.add_column("status")
             table.add_column("duration", justify="right")
             for node in top:
-                icon, style = ICONS.get(node.status, ("?", ""))
-                duration = f"{node.duration:.1f}s" if node.duration is not None else "-"
-                table.add_row(node.name, Text(f"{icon} {node.status}", style=style), duration)
+                table.add_row(node.title, status_text(node.status), seconds(node.duration))
             self.console.print(table)
-        if self.metrics:
+        if state.metrics:
             self.console.print(self.metrics_table())
-        if self.finished is not None:
-            f = self.finished
-            icon, style = ICONS.get(f.status, ("?", ""))
-            line = Text(f"{icon} run {f.status}", style=f"bold {style}")
-            line.append(f" in {f.duration:.1f}s (exit {f.exit_code})", style="dim")
+        if state.finished:
+            row = status(state.status)
+            line = Text(f"{row.glyph} run {state.status}", style=f"bold {row.style}")
+            line.append(f" in {state.duration or 0:.1f}s (exit {state.exit_code})", style="dim")
             self.console.print(line)
-            if f.error:
-                self.console.print(Text(f.error, style="red"))
+            if state.error:
+                self.console.print(Text(state.error, style="red"))
 
     def metrics_table(self) -> Table:
         """One row per (node, metric): its last value; a series shows its steps and range."""
-        series: dict[tuple[str, str], list[ev.Metric]] = {}
-        for m in self.metrics:
-            series.setdefault((m.node_id, m.name), []).append(m)
         table = Table(title="Metrics", title_justify="left", show_edge=False)
         for column in ("node", "metric", "value", "series"):
             table.add_column(column)
-        for (node_id, name), points in series.items():
+        for (node_id, name), points in self.state.metric_series().items():
             last = points[-1]
             stepped = [p for p in points if p.step is not None]
             summary = ""
@@ -191,5 +125,5 @@ class RunView:
                 low = min(p.value for p in stepped)
                 high = max(p.value for p in stepped)
                 summary = f"{len(stepped)} steps, {low:g}…{high:g}"
-            table.add_row(self.path(node_id), name, f"{last.value:g}", summary)
+            table.add_row(self.state.path(node_id), name, f"{last.value:g}", summary)
         return table

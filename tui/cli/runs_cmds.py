@@ -10,17 +10,13 @@ from rich.text import Text
 
 from tui.cli.app import app
 from tui.cli.common import console
-from tui.cli.render import ICONS, RunView
+from tui.cli.render import RunView, seconds, status_text
 from tui.core import events as ev
 from tui.core.errors import BadInput
+from tui.core.run_state import RunState
 from tui.core.store import INTERRUPTED, RunStore
 
 RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix, or `last`).")]
-
-
-def _status(status: str) -> Text:
-    icon, style = ICONS.get(status, ("!", "yellow") if status == INTERRUPTED else ("●", "yellow"))
-    return Text(f"{icon} {status}", style=style)
 
 
 @app.command("runs")
@@ -38,8 +34,8 @@ def runs(limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most 
     for column in ("mode", "status", "duration"):
         table.add_column(column, no_wrap=True)
     for m in metas:
-        duration = f"{m.duration:.1f}s" if m.duration is not None else "-"
-        table.add_row(m.run_id, m.kind, m.target, m.mode, _status(m.status), duration)
+        status, took = status_text(m.status), seconds(m.duration)
+        table.add_row(m.run_id, m.kind, m.target, m.mode, status, took)
     out.print(table)
 
 
@@ -53,14 +49,14 @@ def show(run: RunArg = "last") -> None:
         view.handle(event)
     meta = record.meta
     out.print(f"[bold]{meta.kind}[/] {meta.target}  [dim]run {meta.run_id} in {record.path}[/]")
-    out.print(Text("status: ").append(_status(meta.status)))
+    out.print(Text("status: ").append(status_text(meta.status)))
     out.print(view.tree())
-    if view.artifacts:
+    if view.state.artifacts:
         table = Table(title="Artifacts", title_justify="left", show_edge=False)
         for column in ("node", "name", "type", "path"):
             table.add_column(column)
-        for a in view.artifacts:
-            table.add_row(view.path(a.node_id), a.name, a.artifact_type, a.uri)
+        for a in view.state.artifacts:
+            table.add_row(view.state.path(a.node_id), a.name, a.artifact_type, a.uri)
         out.print(table)
     view.summary()
     if meta.status == INTERRUPTED:
@@ -79,26 +75,19 @@ def logs(
     """Print a stored run's log lines, optionally of one node and its children."""
     record = RunStore().get(run)
     out = console()
-    view = RunView(out, live=False, echo=False)
-    selected: set[str] | None = None
     all_events = list(record.events())
-    for event in all_events:
-        if isinstance(event, ev.NodeStarted):
-            view.add_node(event)
+    state = RunState.of(e for e in all_events if not isinstance(e, ev.Log))
+    selected: set[str] | None = None
     if node is not None:
-        roots = [n for n in view.nodes.values() if node in (n.node_id, n.name)]
+        roots = state.find(node)
         if not roots:
-            names = ", ".join(n.node_id for n in view.nodes.values() if not n.parent_id)
+            names = ", ".join(n.node_id for n in state.roots())
             raise BadInput(f"--node {node}: no such node in run {record.run_id} (jobs: {names})")
-        selected = set()
-        stack = [r.node_id for r in roots]
-        while stack:
-            current = stack.pop()
-            selected.add(current)
-            stack += view.nodes[current].children
+        selected = set().union(*(state.scope(r.node_id) for r in roots))
     for event in all_events:
         if isinstance(event, ev.Log) and (selected is None or event.node_id in selected):
-            prefix = view.path(event.node_id) if event.node_id else event.stream
-            line = Text(f"[{prefix}] ", style="cyan")
-            line.append(Text.from_ansi(event.text))
-            out.print(line)
+            prefix = state.path(event.node_id) if event.node_id else event.stream
+            for part in event.text.split("\n"):
+                line = Text(f"[{prefix}] ", style="cyan")
+                line.append(Text.from_ansi(part))
+                out.print(line)

@@ -69,24 +69,20 @@ def up(
         up_cluster(images_from)
     if not build_images:
         return
-    from tui.core.images import (
-        docker_engine,
-    )  # the Docker SDK loads only when needed
-    from tui.core.images import (
-        local_images as images,
-    )
+    # the Docker SDK loads only when needed
+    from tui.core.images import docker_engine, local_images
 
     engine = docker_engine.engine_status()
     if not engine.answers:
         out.print(f"[dim]images: skipped ({engine.detail})[/]")
         return
-    ref = images.runner_image()
-    if images.image_present(ref):
+    ref = local_images.runner_image()
+    if local_images.image_present(ref):
         out.print(f"runner image: {ref}")
         return
     err = console(stderr=True)
     err.print("building the runner image (once; `pipedeck image build runner`)…")
-    result = images.build_runner(
+    result = local_images.build_runner(
         lambda line: err.print(Text.from_ansi(line, style="dim"), soft_wrap=True),
         ca_bundle=settings.ca_bundle,
     )

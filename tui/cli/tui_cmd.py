@@ -10,9 +10,8 @@ import typer
 
 from tui.cli.app import app
 from tui.cli.common import ProjectOption, project_dir
-from tui.core.errors import BadInput
+from tui.core.workflows.mode import parse_mode
 
-MODES = ("auto", "host", "docker")
 RunnerOption = Annotated[
     str,
     typer.Option(
@@ -22,20 +21,18 @@ RunnerOption = Annotated[
 
 
 def open_tui(project: Path, runner: str = "auto") -> None:
-    if runner not in MODES:
-        raise BadInput(f"--runner {runner}: choose one of {', '.join(MODES)}")
+    mode = parse_mode(runner)
     from tui.app import run
 
-    run(project_dir(project), runner_mode=runner)
+    run(project_dir(project), runner_mode=mode)
 
 
 def open_demo(project: Path | None, runner: str = "auto") -> None:
     """``pipedeck demo`` without ``--headless``: the demo's two runs in the TUI."""
-    if runner not in MODES:
-        raise BadInput(f"--runner {runner}: choose one of {', '.join(MODES)}")
+    mode = parse_mode(runner)
     from tui.app import run_demo
 
-    run_demo(project_dir(project) if project is not None else None, runner)
+    run_demo(project_dir(project) if project is not None else None, mode)
 
 
 @app.command("tui")

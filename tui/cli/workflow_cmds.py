@@ -15,10 +15,9 @@ from tui.cli.execute import execute
 from tui.core import config
 from tui.core.errors import BadInput
 from tui.core.launch import start_workflow
-from tui.core.workflows import discovery as workflows
+from tui.core.workflows import discovery
 from tui.core.workflows.act_argv import WorkflowRequest, find_act
-
-RUNNERS = ("host", "docker", "auto")
+from tui.core.workflows.mode import parse_mode
 
 
 @run_app.command("workflow")
@@ -68,9 +67,8 @@ def run_workflow(
     """Run a GitHub Actions workflow through act."""
     root = project_dir(project)
     settings = config.load(root, runner=runner, offline=offline or None, ca_bundle=ca_bundle)
-    if settings.runner not in RUNNERS:
-        raise BadInput(f"--runner {settings.runner}: choose one of {', '.join(RUNNERS)}")
-    found = workflows.resolve(root, file)
+    mode = parse_mode(settings.runner)
+    found = discovery.resolve(root, file)
     if len(found) > 1:
         names = ", ".join(w.path.name for w in found)
         raise BadInput(f"the project has several workflows ({names}); name one: FILE")
@@ -85,13 +83,12 @@ def run_workflow(
         env_file=existing_file(env_file, "--env-file"),
         payload=existing_file(payload, "--payload"),
         inputs=parse_pairs(inputs, "--input"),
-        mode=settings.runner,
+        mode=mode,
         dry_run=dry_run,
         offline=settings.offline,
         ca_bundle=existing_file(settings.ca_bundle, "--ca-bundle (setting ca_bundle)"),
     )
-    runner_, record = start_workflow(request)
-    raise typer.Exit(execute(runner_, record, json_out=json_out))
+    raise typer.Exit(execute(start_workflow(request), json_out=json_out))
 
 
 @app.command("validate")
@@ -102,13 +99,13 @@ def validate(project: ProjectOption = Path()) -> None:
     out = console()
     errors = 0
     act = find_act()
-    files = workflows.find_workflow_files(root)
+    files = discovery.find_workflow_files(root)
     actionlint = shutil.which("actionlint")
     for path in files:
         rel = path.relative_to(root)
         problems: list[str] = []
         try:
-            workflows.load_workflow(path)
+            discovery.load_workflow(path)
         except BadInput as exc:
             problems.append(exc.message)
         else:

@@ -4,8 +4,9 @@ stack. The TUI and the headless CLI both drive it through :func:`prepare` and :f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import tui
@@ -13,13 +14,14 @@ from tui.core import config
 from tui.core import events as ev
 from tui.core.errors import BadInput
 from tui.core.images import container_https
-from tui.core.launch import start_pipeline, start_workflow
-from tui.core.runner import Runner, recorded
+from tui.core.launch import PipelineRequest, start_pipeline, start_workflow
+from tui.core.run_state import RunState
+from tui.core.runner import Run
 from tui.core.stack import s3
-from tui.core.store import RunRecord
+from tui.core.store import RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.discovery import WORKFLOW_DIR, load_workflow
-from tui.core.workflows.mode import choose_mode
+from tui.core.workflows.mode import RunnerMode, choose_mode, parse_mode
 
 WORKFLOW = "ml-pipeline.yml"
 PIPELINE = "pipeline.py"
@@ -35,26 +37,18 @@ def sample_project() -> Path:
 
 @dataclass
 class Side:
-    """One of the two runs: its runner, its record and what it reported."""
+    """One of the two runs. What it reported is its run's state (the lifecycle's fold)."""
 
     kind: str
-    runner: Runner
-    record: RunRecord
-    finished: ev.RunFinished | None = None
-    metrics: list[ev.Metric] = field(default_factory=list)
-    artifacts: list[ev.Artifact] = field(default_factory=list)
+    run: Run
 
-    def handle(self, event: ev.Event) -> None:
-        if isinstance(event, ev.RunFinished):
-            self.finished = event
-        elif isinstance(event, ev.Metric):
-            self.metrics.append(event)
-        elif isinstance(event, ev.Artifact):
-            self.artifacts.append(event)
+    @property
+    def state(self) -> RunState:
+        return self.run.state
 
     @property
     def ok(self) -> bool:
-        return self.finished is not None and self.finished.status == "success"
+        return self.state.status == "success"
 
 
 @dataclass
@@ -67,7 +61,7 @@ class Demo:
     @property
     def model_uri(self) -> str:
         for side in self.sides:
-            for artifact in side.artifacts:
+            for artifact in side.state.artifacts:
                 if artifact.uri.startswith("s3://") and artifact.name == MODEL_KEY:
                     return artifact.uri
         return ""
@@ -78,10 +72,12 @@ class Demo:
 
     @property
     def has_metrics(self) -> bool:
-        return all(side.metrics for side in self.sides)
+        return all(side.state.metrics for side in self.sides)
 
 
-def prepare(project: Path | None = None, runner: str = "auto") -> Demo:
+def prepare(
+    project: Path | None = None, runner: str = "auto", store: RunStore | None = None
+) -> Demo:
     """Bring up the S3 emulator, then make (not start) the workflow run and the pipeline run."""
     if project is not None and not project.is_dir():
         raise BadInput(f"--project {project}: no such directory")
@@ -99,20 +95,17 @@ def prepare(project: Path | None = None, runner: str = "auto") -> Demo:
         offline=settings.offline,
         ca_bundle=settings.ca_bundle,
     )
-    workflow_runner, workflow_record = start_workflow(request)
-    pipeline_runner, pipeline_record = start_pipeline(project, PIPELINE, {}, mode=pipeline_mode)
+    workflow_run = start_workflow(request, store)
+    pipeline_run = start_pipeline(PipelineRequest(project, PIPELINE, mode=pipeline_mode), store)
     return Demo(
         project=project,
         endpoint=status.endpoint,
         note=note,
-        sides=[
-            Side("workflow", workflow_runner, workflow_record),
-            Side("pipeline", pipeline_runner, pipeline_record),
-        ],
+        sides=[Side("workflow", workflow_run), Side("pipeline", pipeline_run)],
     )
 
 
-def _modes(settings: config.Settings) -> tuple[str, str, str]:
+def _modes(settings: config.Settings) -> tuple[RunnerMode, str, str]:
     """The modes the demo runs in, and a note when a container mode was passed over.
 
     The workflow uses docker mode only when its containers can reach the package index (it
@@ -121,12 +114,12 @@ def _modes(settings: config.Settings) -> tuple[str, str, str]:
     the packages again in every task's container (measured: ~100 s against ~6 s warm);
     `pipedeck run pipeline pipeline.py --runner docker` shows that mode.
     """
-    workflow = settings.runner
+    workflow = parse_mode(settings.runner)
     if workflow != "auto" or choose_mode("auto").mode != "docker":
         return workflow, "subprocess", ""
-    from tui.core.images import local_images as images
+    from tui.core.images import local_images
 
-    probe = container_https.probe(images.runner_image(), settings.ca_bundle)
+    probe = container_https.probe(local_images.runner_image(), settings.ca_bundle)
     if probe.ok:
         return "auto", "subprocess", ""  # auto picks docker mode, and says why
     note = (
@@ -137,17 +130,17 @@ def _modes(settings: config.Settings) -> tuple[str, str, str]:
 
 
 async def drive(demo: Demo, on_event: Callable[[Side, ev.Event], Awaitable[None] | None]) -> None:
-    """Run both sides at once, recording every event; ``on_event`` sees each as it comes."""
+    """Run both sides at once through the lifecycle; ``on_event`` sees each event."""
 
     async def one(side: Side) -> None:
-        async for event in recorded(side.runner, side.record):
-            side.handle(event)
-            result = on_event(side, event)
-            if result is not None:
-                await result
+        async with contextlib.aclosing(side.run.events()) as events:
+            async for event in events:
+                result = on_event(side, event)
+                if result is not None:
+                    await result
 
     await asyncio.gather(*(one(side) for side in demo.sides))
 
 
 async def cancel(demo: Demo) -> None:
-    await asyncio.gather(*(side.runner.cancel() for side in demo.sides))
+    await asyncio.gather(*(side.run.cancel() for side in demo.sides))

@@ -15,8 +15,7 @@ import psutil
 
 from tui.core.config import Settings
 from tui.core.errors import PipedeckError
-from tui.core.images import container_https, docker_engine
-from tui.core.images import local_images as images
+from tui.core.images import container_https, docker_engine, local_images
 from tui.core.stack import s3
 from tui.core.workflows import act_argv
 
@@ -92,11 +91,11 @@ def _act() -> Check:
 
 
 def _runner_image(engine_answers: bool) -> Check:
-    return _image("runner image", images.runner_image(), "runner", engine_answers)
+    return _image("runner image", local_images.runner_image(), "runner", engine_answers)
 
 
 def _component_image(engine_answers: bool) -> Check:
-    return _image("component image", images.component_image(), "component", engine_answers)
+    return _image("component image", local_images.component_image(), "component", engine_answers)
 
 
 def _image(name: str, ref: str, which: str, engine_answers: bool) -> Check:
@@ -105,12 +104,12 @@ def _image(name: str, ref: str, which: str, engine_answers: bool) -> Check:
         return Check(
             name, False, f"{ref} (no engine to hold it)", f"start an engine, then `{build}`"
         )
-    present = images.image_present(ref)
+    present = local_images.image_present(ref)
     return Check(name, present, ref if present else f"{ref} not built", "" if present else build)
 
 
 def _container_https(settings: Settings) -> Check:
-    result = container_https.probe(images.runner_image(), settings.ca_bundle)
+    result = container_https.probe(local_images.runner_image(), settings.ca_bundle)
     if result.ok:
         return Check("HTTPS from containers", True, result.detail)
     fix = "check the network from containers (docker run --network host …)"

@@ -6,6 +6,7 @@ EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_MISSING_PREREQ = 3
+EXIT_INTERNAL = 70  # pipedeck itself broke (a bug: the run's error names the exception)
 EXIT_CANCELLED = 130
 
 

@@ -15,12 +15,11 @@ from typing import Any, ClassVar, Literal
 
 RunKind = Literal["workflow", "pipeline"]
 NodeKind = Literal["job", "step", "task", "group"]
+# What each status means, and how it is drawn: tui.core.statuses (the one table).
 NodeStatus = Literal["success", "failure", "skipped", "cancelled"]
 RunStatus = Literal["success", "failure", "cancelled"]
 Stream = Literal["stdout", "stderr", "system"]
 MetricSource = Literal["kfp", "workflow", "resource"]
-
-NODE_STATUSES: tuple[str, ...] = ("success", "failure", "skipped", "cancelled")
 
 
 def utcnow() -> datetime:
@@ -110,18 +109,31 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+_FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {}
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _field_names(cls: type[Event]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_dict(event: Event) -> dict[str, Any]:
     """The JSON-ready form: ``type`` first, ``ts`` as ISO 8601 UTC."""
     out: dict[str, Any] = {"type": event.type}
-    for f in dataclasses.fields(event):
-        value = getattr(event, f.name)
-        if isinstance(value, datetime):
+    for name in _field_names(type(event)):
+        value = getattr(event, name)
+        if value.__class__ in _PLAIN:
+            pass
+        elif isinstance(value, datetime):
             value = value.isoformat()
         elif isinstance(value, tuple):
             value = list(value)
         elif isinstance(value, Mapping):
             value = dict(value)
-        out[f.name] = value
+        out[name] = value
     return out
 
 
@@ -143,8 +155,11 @@ def from_dict(data: Mapping[str, Any]) -> Event:
         raise ValueError(f"bad {kind} event: {exc}") from exc
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # built once
+
+
 def dumps(event: Event) -> str:
-    return json.dumps(to_dict(event), ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(to_dict(event))
 
 
 def loads(line: str) -> Event:

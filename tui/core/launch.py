@@ -1,5 +1,6 @@
-"""Starting a run: what the CLI, the TUI and the demo share. Each returns a runner (the
-``Runner`` protocol) and its run record; nothing is stored when the input is bad."""
+"""Starting a run: what the CLI, the TUI and the demo share. Each returns a
+:class:`~tui.core.runner.Run` (a runner with its record, to be driven through the run
+lifecycle) in the given run store; nothing is stored when the input is bad."""
 
 from __future__ import annotations
 
@@ -8,23 +9,32 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tui.core import config
 from tui.core.errors import BadInput
 from tui.core.paths import state_dir
-from tui.core.store import RunRecord, RunStore
+from tui.core.runner import Run
+from tui.core.store import RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.mode import choose_mode
 from tui.core.workflows.runner import ActRunner
 
-if TYPE_CHECKING:  # a workflow run never loads the pipeline side
-    from tui.core.pipelines.runner import PipelineRunner
+
+@dataclass(frozen=True)
+class PipelineRequest:
+    """What the user asked to run on the pipeline side (kfp.local)."""
+
+    project: Path
+    target: str  # FILE[:FUNC] or a compiled YAML, as the user named it
+    params: Mapping[str, str] = field(default_factory=dict)
+    cache: bool = True
+    mode: str = "subprocess"  # subprocess, docker or auto
 
 
-def start_workflow(request: WorkflowRequest) -> tuple[ActRunner, RunRecord]:
-    """A runner for one workflow run (mode chosen per ``request.mode``), recorded. The
+def start_workflow(request: WorkflowRequest, store: RunStore | None = None) -> Run:
+    """One workflow run (mode chosen per ``request.mode``), recorded in ``store``. The
     project's settings fill in what the request leaves open (CA bundle, offline)."""
     settings = config.load(request.project)
     request = dataclasses.replace(
@@ -35,14 +45,14 @@ def start_workflow(request: WorkflowRequest) -> tuple[ActRunner, RunRecord]:
     if request.ca_bundle is not None and not request.ca_bundle.is_file():
         raise BadInput(f"ca_bundle {request.ca_bundle}: no such file")
     choice = choose_mode(request.mode, dry_run=request.dry_run)
-    record = RunStore().create("workflow", request.target, request.project, choice.mode)
+    record = (store or RunStore()).create("workflow", request.target, request.project, choice.mode)
     try:
         runner = ActRunner(request, record, choice)
     except Exception:
         record.close()
         shutil.rmtree(record.path, ignore_errors=True)  # nothing ran: keep no empty run
         raise
-    return runner, record
+    return Run(runner, record)
 
 
 def shared_cache_root(project: Path) -> Path:
@@ -51,35 +61,32 @@ def shared_cache_root(project: Path) -> Path:
     return state_dir() / "kfp-cache" / key
 
 
-def start_pipeline(
-    project: Path,
-    target: str,
-    params: Mapping[str, str],
-    *,
-    cache: bool = True,
-    mode: str = "subprocess",
-) -> tuple[PipelineRunner, RunRecord]:
-    """A runner for one kfp.local run of ``target`` (FILE[:FUNC] or compiled YAML), recorded.
-    The pipeline is compiled and its parameters checked first (BadInput otherwise); ``mode``
-    is ``subprocess``, ``docker`` or ``auto`` (MissingPrerequisite when docker cannot run)."""
+def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> Run:
+    """One kfp.local run of ``request.target`` (FILE[:FUNC] or compiled YAML), recorded in
+    ``store``. The pipeline is compiled and its parameters checked first (BadInput otherwise);
+    the mode is ``subprocess``, ``docker`` or ``auto`` (MissingPrerequisite when docker
+    cannot run)."""
     from tui.core.pipelines.compile import load_pipeline
     from tui.core.pipelines.docker_mode import choose_mode as choose_pipeline_mode
     from tui.core.pipelines.docker_mode import driver_env as docker_driver_env
     from tui.core.pipelines.env import component_env
     from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
 
+    project, target, mode = request.project, request.target, request.mode
     choice = choose_pipeline_mode(mode)
     ca_bundle = config.load(project).ca_bundle if choice.mode == "docker" else None
     if ca_bundle is not None and not ca_bundle.is_file():
         raise BadInput(f"ca_bundle {ca_bundle}: no such file")
     with tempfile.TemporaryDirectory(prefix="pipedeck-compile-") as work:
         loaded = load_pipeline(target, project, Path(work))
-        arguments = loaded.arguments(dict(params), project)
+        arguments = loaded.arguments(dict(request.params), project)
         if choice.mode == "docker":  # the driver only; packages install in the containers
             env = docker_driver_env()
         else:
             env = component_env(loaded.spec.packages, loaded.spec.pip_options)
-        record = RunStore().create("pipeline", loaded.target(project), project, choice.mode)
+        record = (store or RunStore()).create(
+            "pipeline", loaded.target(project), project, choice.mode
+        )
         spec_path = record.path / "pipeline.yaml"
         shutil.copyfile(loaded.spec_path, spec_path)
     record.meta.extra.update(
@@ -95,11 +102,11 @@ def start_pipeline(
         project=project,
         env=env,
         arguments=arguments,
-        cache=cache,
+        cache=request.cache,
         cache_root=shared_cache_root(project),
         mode=choice.mode,
         mode_reason=choice.reason if mode != "subprocess" else "",
         image=choice.image,
         ca_bundle=ca_bundle,
     )
-    return PipelineRunner(record.run_id, options), record
+    return Run(PipelineRunner(record.run_id, options), record)

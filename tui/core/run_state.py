@@ -75,6 +75,15 @@ def log_lines(event: ev.Event) -> list[LogLine]:
     return []
 
 
+def log_line_count(event: ev.Event) -> int:
+    """``len(log_lines(event))``, without making the lines (the store's hot path)."""
+    if isinstance(event, ev.Log):
+        return event.text.count("\n") + 1
+    if isinstance(event, ev.RunFinished) and event.error:
+        return event.error.count("\n") + 1
+    return 0
+
+
 @dataclass
 class Changes:
     """What a batch changed: its log lines, the nodes whose status or name changed, and
@@ -130,15 +139,19 @@ class RunState:
 
     def apply(self, event: ev.Event, changes: Changes | None = None) -> None:
         if isinstance(event, ev.Log):
-            lines = log_lines(event)
-            self.log_count += len(lines)
-            if self.log.maxlen:
-                self.log.extend(lines)
+            if changes is None and not self.log.maxlen:  # only counted: make no lines
+                count = log_line_count(event)
+            else:
+                lines = log_lines(event)
+                count = len(lines)
+                if self.log.maxlen:
+                    self.log.extend(lines)
+                if changes is not None:
+                    changes.lines.extend(lines)
+            self.log_count += count
             node = self.nodes.get(event.node_id)
             if node is not None:
-                node.log_lines += len(lines)
-            if changes is not None:
-                changes.lines.extend(lines)
+                node.log_lines += count
         elif isinstance(event, ev.NodeStarted):
             node = self._node(event.node_id, event.name, event.kind, event.parent_id)
             node.name, node.status = event.name, RUNNING
@@ -199,12 +212,14 @@ class RunState:
         return sorted(running, key=lambda n: n.started_seq)
 
     def innermost_open(self) -> NodeState | None:
-        """The open node that was running when the run broke: the newest started one with
-        no open child."""
+        """The open node that was running when the run broke: the deepest open node with no
+        open child (a step before a job), the newest started among equals."""
         running = self.open_nodes()
         parents = {n.parent_id for n in running}
         leaves = [n for n in running if n.node_id not in parents]
-        return leaves[-1] if leaves else None
+        if not leaves:
+            return None
+        return max(leaves, key=lambda n: (len(self.ancestors(n.node_id)), n.started_seq))
 
     def ancestors(self, node_id: str) -> list[NodeState]:
         out: list[NodeState] = []

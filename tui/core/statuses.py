@@ -41,7 +41,7 @@ FINISHED_NODE = ("success", "failure", "skipped", "cancelled")
 
 def status(name: str | None) -> Status:
     """The row for ``name``; ``None`` or ``""`` is idle (never ran)."""
-    if not name:
+    if not name or name == IDLE.name:
         return IDLE
     return STATUSES.get(name, UNKNOWN)
 

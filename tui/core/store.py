@@ -20,7 +20,9 @@ import psutil
 
 from tui.core import events as ev
 from tui.core.errors import BadInput
+from tui.core.log_index import IndexWriter
 from tui.core.paths import runs_dir
+from tui.core.run_state import log_line_count
 
 RUNNING = "running"
 INTERRUPTED = "interrupted"
@@ -51,12 +53,15 @@ class RunMeta:
 
 
 class RunRecord:
-    """One run's directory. Appends events and keeps ``meta.json`` current."""
+    """One run's directory. Appends events, keeps the log's line index (``log.idx``, see
+    :mod:`tui.core.log_index`) beside them and ``meta.json`` current."""
 
     def __init__(self, path: Path, meta: RunMeta) -> None:
         self.path = path
         self.meta = meta
-        self._events: IO[str] | None = None
+        self._events: IO[bytes] | None = None
+        self._index: IndexWriter | None = None
+        self._offset = 0  # where the next event line starts in events.jsonl
 
     @property
     def run_id(self) -> str:
@@ -72,9 +77,14 @@ class RunRecord:
 
     def append(self, event: ev.Event) -> None:
         if self._events is None:
-            self._events = self.events_path.open("a", encoding="utf-8")
-        self._events.write(ev.dumps(event) + "\n")
+            self._open()
+        assert self._events is not None and self._index is not None
+        data = (ev.dumps(event) + "\n").encode("utf-8")
+        offset = self._offset
+        self._events.write(data)
         self._events.flush()
+        self._offset += len(data)
+        self._index.add(offset, log_line_count(event))
         if isinstance(event, ev.RunStarted):
             self.meta.mode = event.mode
             self.meta.target = event.target
@@ -87,6 +97,20 @@ class RunRecord:
             self.meta.finished = event.ts.isoformat()
             self.write_meta()
 
+    def _open(self) -> None:
+        self._index = IndexWriter(self.path)  # before events.jsonl: see IndexWriter
+        self._events = self.events_path.open("ab")
+        self._offset = self._events.seek(0, os.SEEK_END)
+        if self._offset:  # a record opened again: end a torn line, index what is there
+            with self.events_path.open("rb") as fh:
+                fh.seek(self._offset - 1)
+                torn = fh.read(1) != b"\n"
+            if torn:
+                self._events.write(b"\n")
+                self._events.flush()
+                self._offset += 1
+            self._index.catch_up()
+
     def write_meta(self) -> None:
         tmp = self.path / "meta.json.tmp"
         tmp.write_text(json.dumps(self.meta.__dict__, indent=2), encoding="utf-8")
@@ -96,6 +120,9 @@ class RunRecord:
         if self._events is not None:
             self._events.close()
             self._events = None
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     def events(self) -> Iterator[ev.Event]:
         return read_events(self.events_path)
@@ -119,15 +146,19 @@ class RunStore:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or runs_dir()
 
-    def create(self, kind: str, target: str, project: Path, mode: str = "") -> RunRecord:
+    def create(
+        self, kind: str, target: str, project: Path, mode: str = "", *, run_id: str = ""
+    ) -> RunRecord:
+        """A new run's directory; ``run_id`` fixes its id (scripted runs in tests)."""
         self.root.mkdir(parents=True, exist_ok=True)
         while True:
-            run_id = new_run_id()
+            run_id = run_id or new_run_id()
             path = self.root / run_id
             try:
                 path.mkdir()
                 break
             except FileExistsError:
+                run_id = ""
                 continue
         me = psutil.Process(os.getpid())
         meta = RunMeta(

@@ -1,4 +1,5 @@
-"""``?``: every key of the main screen, its panes and the app, with what it does."""
+"""``?``: every key of the main screen, its panes and the app, with what it does, and what
+each status glyph means (the one table in ``tui.core.statuses``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tui.app.widgets.log_pane import LogPane
+from tui.core.statuses import legend
 
 PANES = "1 project · 2 workflow run · 3 workflow log · 4 pipeline run · 5 pipeline log · 6 metrics"
 
@@ -53,6 +55,9 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in rows:
                 table.add_row(keys, description)
             table.add_row("", "")
+        table.add_row(Text("Statuses", style="bold underline"), "")
+        for row in legend():
+            table.add_row(Text(f"{row.glyph} {row.name}", style=row.style), row.meaning)
         with VerticalScroll(id="help"):
             yield Static(table)
 

@@ -22,9 +22,9 @@ class HistoryScreen(ModalScreen[str | None]):
         Binding("enter", "open", "Open run"),
     ]
 
-    def __init__(self, store: RunStore | None = None) -> None:
+    def __init__(self, store: RunStore) -> None:
         super().__init__()
-        self.store = store or RunStore()
+        self.store = store
         self.metas: list[RunMeta] = []
 
     def compose(self) -> ComposeResult:

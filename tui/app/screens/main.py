@@ -7,36 +7,42 @@ routes their batched events to the run columns.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui.app.batching import batched
 from tui.app.messages import CheckResult, EventBatch
-from tui.app.pipeline_side import PipelineOptions
 from tui.app.resources import Sampler, sampler_for
 from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.run_form import FormResult, RunFormScreen, needs_form
+from tui.app.screens.run_form import (
+    FormResult,
+    PipelineOptions,
+    RunFormScreen,
+    WorkflowOptions,
+    needs_form,
+)
 from tui.app.sources import Sources
 from tui.app.widgets.metrics_pane import MetricsPane
 from tui.app.widgets.project_tree import ProjectTree, Target
 from tui.app.widgets.run_column import RunColumn
 from tui.app.widgets.status_bar import StatusBar
-from tui.app.workflow_side import WorkflowOptions, plan
 from tui.core import events as ev
 from tui.core.errors import PipedeckError
-from tui.core.runner import Runner, recorded
+from tui.core.runner import Run
 from tui.core.store import RunRecord, RunStore
+from tui.core.workflows.discovery import planned_nodes
+from tui.core.workflows.mode import RunnerMode
 
 SIDES = ("workflow", "pipeline")
 APPLY_SLICE = 2000  # events folded in between two chances to paint
@@ -50,9 +56,8 @@ PANES: tuple[str, ...] = (
 )
 
 
-RecordLike = RunRecord | None
-# (side, runner, its record or None, target): a run prepared before the app opened.
-Adopted = tuple[str, Runner, RecordLike, str]
+# (side, run): a run prepared before the app opened (the demo's).
+Adopted = tuple[str, Run]
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,22 @@ class MainScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, project: Path, sources: Sources, adopt: Sequence[Adopted] = ()) -> None:
+    def __init__(
+        self,
+        project: Path,
+        sources: Sources,
+        store: RunStore,
+        *,
+        mode: RunnerMode = "auto",
+        adopt: Sequence[Adopted] = (),
+    ) -> None:
         super().__init__()
         self.adopted = list(adopt)
         self.project = project
         self.sources = sources
-        self.runners: dict[str, Runner] = {}
+        self.store = store
+        self.mode = mode
+        self.runs: dict[str, Run] = {}
         self.last_request: RunRequest | None = None
         self.samplers: dict[str, Sampler] = {}
 
@@ -107,8 +122,8 @@ class MainScreen(Screen[None]):
         for name, check in self.sources.checks().items():
             self.run_check(name, check)
         self.set_interval(1.0, self.sample_resources)
-        for side, runner, record, target in self.adopted:
-            self.adopt(side, runner, record, target)
+        for side, run in self.adopted:
+            self.adopt(side, run)
 
     # -- start-up workers --------------------------------------------------------------------
 
@@ -117,7 +132,7 @@ class MainScreen(Screen[None]):
 
     def last_statuses(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for meta in RunStore().list():  # newest first
+        for meta in self.store.list():  # newest first
             out.setdefault(meta.target, meta.status)
         return out
 
@@ -148,8 +163,8 @@ class MainScreen(Screen[None]):
 
     def sample_resources(self) -> None:
         for side in SIDES:
-            runner = self.runners.get(side)
-            pid = self.sources.run_pid(runner) if runner is not None else None
+            run = self.runs.get(side)
+            pid = run.pid if run is not None else None
             if pid is None:
                 if self.samplers.pop(side, None) is not None:
                     self.query_one(MetricsPane).set_usage(side, None)
@@ -162,7 +177,7 @@ class MainScreen(Screen[None]):
     @work(group="resources", exit_on_error=False)
     async def sample_side(self, side: str, sampler: Sampler) -> None:
         sample = await asyncio.to_thread(sampler.sample)
-        if side in self.runners:
+        if side in self.runs:
             self.query_one(MetricsPane).set_usage(side, sample)
 
     # -- running -------------------------------------------------------------------------------
@@ -186,7 +201,7 @@ class MainScreen(Screen[None]):
             return
         options: WorkflowOptions | PipelineOptions
         if target.kind == "workflow":
-            options = WorkflowOptions(mode=self.app_mode(), dry_run=dry_run)
+            options = WorkflowOptions(mode=self.mode, dry_run=dry_run)
         else:
             options = PipelineOptions()
         self.submit(RunRequest(target, options))
@@ -196,18 +211,12 @@ class MainScreen(Screen[None]):
             if options is not None:
                 self.submit(RunRequest(target, options))
 
-        form = RunFormScreen(
-            f"run {target.name}", target.workflow, target.pipeline, mode=self.app_mode()
-        )
+        form = RunFormScreen(f"run {target.name}", target.workflow, target.pipeline, mode=self.mode)
         self.app.push_screen(form, chosen)
-
-    def app_mode(self) -> str:
-        mode = getattr(self.app, "runner_mode", "auto")
-        return mode if isinstance(mode, str) else "auto"
 
     def submit(self, request: RunRequest) -> None:
         side = request.target.kind
-        if side not in self.runners:
+        if side not in self.runs:
             self.start(request)
             return
 
@@ -221,14 +230,11 @@ class MainScreen(Screen[None]):
             answered,
         )
 
-    def adopt(self, side: str, runner: Runner, record: RecordLike, target: str) -> None:
+    def adopt(self, side: str, run: Run) -> None:
         """Stream a run something else prepared (``pipedeck demo``) into its side."""
-        self.column(side).begin(target)
+        self.column(side).begin(run.target)
         self.run_worker(
-            self._stream(side, runner, record),
-            group=f"{side}-run",
-            exclusive=True,
-            exit_on_error=False,
+            self._stream(side, run), group=f"{side}-run", exclusive=True, exit_on_error=False
         )
 
     def start(self, request: RunRequest) -> None:
@@ -240,40 +246,36 @@ class MainScreen(Screen[None]):
 
     @work(group="workflow-run", exclusive=True, exit_on_error=False)
     async def run_workflow(self, request: RunRequest) -> None:
-        target = request.target
-        assert target.workflow is not None and isinstance(request.options, WorkflowOptions)
-        self.column("workflow").begin(target.name, plan(target.workflow, target.job))
-        runner, record = await asyncio.to_thread(
-            self.sources.start_workflow, self.project, target.workflow, target.job, request.options
-        )
-        await self._stream("workflow", runner, record)
+        target, options = request.target, request.options
+        assert target.workflow is not None and isinstance(options, WorkflowOptions)
+        self.column("workflow").begin(target.name, planned_nodes(target.workflow, target.job))
+        wanted = options.request(self.project, target.workflow, target.job)
+        run = await asyncio.to_thread(self.sources.start_workflow, wanted)
+        await self._stream("workflow", run)
 
     @work(group="pipeline-run", exclusive=True, exit_on_error=False)
     async def run_pipeline(self, request: RunRequest) -> None:
-        target = request.target
-        assert target.pipeline is not None and isinstance(request.options, PipelineOptions)
-        column = self.column("pipeline")
-        column.begin(target.name, target.pipeline.planned)
-        runner, record = await asyncio.to_thread(
-            self.sources.start_pipeline, self.project, target.pipeline, request.options
-        )
-        await self._stream("pipeline", runner, record)
+        target, options = request.target, request.options
+        assert target.pipeline is not None and isinstance(options, PipelineOptions)
+        self.column("pipeline").begin(target.name, target.pipeline.planned)
+        wanted = options.request(self.project, target.pipeline.target)
+        run = await asyncio.to_thread(self.sources.start_pipeline, wanted)
+        await self._stream("pipeline", run)
 
-    async def _stream(self, side: str, runner: Runner, record: RecordLike) -> None:
-        self.runners[side] = runner
-        source = recorded(runner, record) if record is not None else runner.events()
+    async def _stream(self, side: str, run: Run) -> None:
+        """Drive ``run`` through the lifecycle; its events reach the column in batches."""
+        self.runs[side] = run
+        self.column(side).attach(run.record)
 
         def deliver(events: list[ev.Event]) -> None:
-            self.post_message(EventBatch(side, runner.run_id, events))
+            self.post_message(EventBatch(side, run.run_id, events))
 
         try:
-            await batched(source, deliver)
-        except asyncio.CancelledError:
-            await asyncio.shield(runner.cancel())
-            raise
+            async with contextlib.aclosing(run.events()) as events:
+                await batched(events, deliver)
         finally:
-            if self.runners.get(side) is runner:
-                del self.runners[side]
+            if self.runs.get(side) is run:
+                del self.runs[side]
 
     async def on_event_batch(self, message: EventBatch) -> None:
         """Fold a batch in; a big one in slices, letting the screen paint in between."""
@@ -300,10 +302,7 @@ class MainScreen(Screen[None]):
         else:
             message = event.error.splitlines()[0] if event.error else "failed"
             self.notify(f"{target}: {message}", title=f"{side} run", severity="error")
-        self.discover_workflows() if side == "workflow" else self._refresh_pipeline_status()
-
-    def _refresh_pipeline_status(self) -> None:
-        self.discover_pipelines()
+        self.query_one(ProjectTree).set_status(target, event.status)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures reach the user."""
@@ -322,31 +321,27 @@ class MainScreen(Screen[None]):
     # -- stopping ------------------------------------------------------------------------------
 
     async def stop_side(self, side: str) -> None:
-        runner = self.runners.get(side)
-        if runner is None:
+        run = self.runs.get(side)
+        if run is None:
             return
-        await runner.cancel()
+        await run.cancel()
         for worker in self.workers:
             if worker.group == f"{side}-run":
                 await worker.wait()
 
     async def stop_all(self) -> None:
-        await asyncio.gather(*(self.stop_side(side) for side in list(self.runners)))
+        await asyncio.gather(*(self.stop_side(side) for side in list(self.runs)))
 
     async def action_stop(self) -> None:
-        if not self.runners:
+        if not self.runs:
             self.notify("nothing is running", timeout=3)
             return
         focused = self.focused
         side = next(
-            (
-                s
-                for s in self.runners
-                if focused is not None and self.column(s) in focused.ancestors
-            ),
+            (s for s in self.runs if focused is not None and self.column(s) in focused.ancestors),
             None,
         )
-        sides = [side] if side else list(self.runners)
+        sides = [side] if side else list(self.runs)
         self.notify(f"stopping the {' and '.join(sides)} run…", timeout=3)
         await asyncio.gather(*(self.stop_side(s) for s in sides))
 
@@ -375,29 +370,23 @@ class MainScreen(Screen[None]):
             if run_id:
                 self.show_stored(run_id)
 
-        self.app.push_screen(HistoryScreen(), chosen)
+        self.app.push_screen(HistoryScreen(self.store), chosen)
 
     @work(group="history", exclusive=True, exit_on_error=False)
     async def show_stored(self, run_id: str) -> None:
-        def load() -> tuple[str, str, list[ev.Event]]:
-            record = RunStore().get(run_id)
-            return record.meta.kind, record.meta.status, list(record.events())
+        def load() -> tuple[RunRecord, list[ev.Event]]:
+            record = self.store.get(run_id)
+            return record, list(record.events())
 
-        kind, status, events = await asyncio.to_thread(load)
+        record, events = await asyncio.to_thread(load)
+        kind = record.meta.kind
         side = kind if kind in SIDES else "workflow"
-        if side in self.runners:
+        if side in self.runs:
             self.notify(f"a {side} run is going: stop it (s) to look at a stored run", timeout=5)
             return
-        self.column(side).show_stored(events, status)
+        self.column(side).show_stored(record, events)
 
     def action_help(self) -> None:
         from tui.app.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
-
-    @on(ProjectTree.TargetChosen)
-    def _target_chosen(self, event: ProjectTree.TargetChosen) -> None:
-        event.stop()
-
-    def focusable_panes(self) -> list[Widget]:
-        return [self.query_one(selector) for selector in PANES]

@@ -3,7 +3,9 @@ parameters (defaults filled in) for a pipeline."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,14 +14,49 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from tui.app.pipeline_side import PipelineEntry, PipelineOptions
-from tui.app.workflow_side import MODES, WorkflowOptions
+from tui.core.launch import PipelineRequest
+from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.discovery import Workflow
+from tui.core.workflows.mode import RUNNER_MODES, RunnerMode, parse_mode
+
+if TYPE_CHECKING:
+    from tui.core.pipelines.discovery import PipelineTarget
+
+
+@dataclass(frozen=True)
+class WorkflowOptions:
+    """What the form (or plain ``r``) asks for a workflow run."""
+
+    event: str | None = None
+    inputs: dict[str, str] = field(default_factory=dict)
+    mode: RunnerMode = "auto"
+    dry_run: bool = False
+
+    def request(self, project: Path, workflow: Workflow, job: str | None) -> WorkflowRequest:
+        return WorkflowRequest(
+            project=project,
+            workflow=workflow,
+            event=self.event,
+            job=job,
+            inputs=dict(self.inputs),
+            mode=self.mode,
+            dry_run=self.dry_run,
+        )
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    params: dict[str, str] = field(default_factory=dict)
+    cache: bool = True
+
+    def request(self, project: Path, target: str) -> PipelineRequest:
+        return PipelineRequest(project, target, dict(self.params), self.cache)
+
 
 FormResult = WorkflowOptions | PipelineOptions
 
 
-def needs_form(workflow: Workflow | None, pipeline: PipelineEntry | None) -> bool:
+def needs_form(workflow: Workflow | None, pipeline: PipelineTarget | None) -> bool:
     if workflow is not None:
         return bool(workflow.inputs) or len(workflow.events) > 1
     return pipeline is not None and bool(pipeline.params)
@@ -36,8 +73,8 @@ class RunFormScreen(ModalScreen[FormResult | None]):
         self,
         title: str,
         workflow: Workflow | None = None,
-        pipeline: PipelineEntry | None = None,
-        mode: str = "auto",
+        pipeline: PipelineTarget | None = None,
+        mode: RunnerMode = "auto",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -51,9 +88,10 @@ class RunFormScreen(ModalScreen[FormResult | None]):
                 yield from self._workflow_fields(self.workflow)
             elif self.pipeline is not None:
                 for param in self.pipeline.params:
-                    need = "required" if param.required else f"default {param.default}"
+                    default = param.default_text()
+                    need = "required" if param.required else f"default {default}"
                     yield Label(f"{param.name}: {param.type_name} ({need})")
-                    value = param.default.strip('"') if param.type_name == "str" else param.default
+                    value = default.strip('"') if param.type_name == "str" else default
                     yield Input(value=value, id=f"param-{param.name}", classes="param")
                 yield Checkbox("reuse cached task outputs", value=True, id="cache")
             with Horizontal(id="form-buttons"):
@@ -83,7 +121,7 @@ class RunFormScreen(ModalScreen[FormResult | None]):
             else:
                 yield Input(value=spec.default or "", id=f"input-{spec.name}", classes="input")
         yield Label("runner mode")
-        yield Select([(m, m) for m in MODES], value=self.mode, allow_blank=False, id="mode")
+        yield Select([(m, m) for m in RUNNER_MODES], value=self.mode, allow_blank=False, id="mode")
 
     def on_mount(self) -> None:
         self.query_one("#form").border_title = self.title_text
@@ -110,7 +148,7 @@ class RunFormScreen(ModalScreen[FormResult | None]):
                     value = widget.value if isinstance(widget, Input | Select) else ""
                     if value not in ("", Select.BLANK):
                         inputs[name] = str(value)
-            mode = str(self.query_one("#mode", Select).value)
+            mode = parse_mode(str(self.query_one("#mode", Select).value))
             return WorkflowOptions(event=event, inputs=inputs, mode=mode)
         params = {
             (widget.id or "").removeprefix("param-"): widget.value

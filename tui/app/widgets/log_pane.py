@@ -10,7 +10,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from tui.app.widgets.log_view import LogView
+from tui.app.widgets.log_view import DEFAULT_WINDOW, READ_CHUNK, LogView
+
+
+def window_status(view: LogView) -> list[str]:
+    """``1,234 lines`` when the window holds the whole log; else which of the run's lines it
+    holds (``last 100,000 of 1,000,000 lines``, ``lines 800,001–900,000 of 1,000,000``), after
+    how many of them show when a scope or the filter hides some."""
+    start, end, total = view.window_start, view.window_end, view.total
+    if start == 0 and end == total:
+        return [f"{view.visible_count():,} lines"]
+    shown = [f"{view.visible_count():,} shown"] if view.scoped or view.filtering else []
+    if end == total:
+        return [*shown, f"last {end - start:,} of {total:,} lines"]
+    return [*shown, f"lines {start + 1:,}–{end:,} of {total:,}"]
 
 
 class LogPane(Vertical):
@@ -35,12 +48,20 @@ class LogPane(Vertical):
         Binding("escape", "close_search", "Close search", show=False, key_display="Esc"),
     ]
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        window: int = DEFAULT_WINDOW,
+        chunk: int = READ_CHUNK,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.scope = "whole run"
+        self._window, self._chunk = window, chunk
 
     def compose(self) -> ComposeResult:
-        yield LogView()
+        yield LogView(self._window, chunk=self._chunk)
         yield Static("", id="log-status")
         yield Input(placeholder="search this log (Enter), Esc to close", id="log-search")
 
@@ -62,9 +83,9 @@ class LogPane(Vertical):
 
     def update_status(self) -> None:
         view = self.view
-        parts = [self.scope, f"{view.visible_count():,} lines"]
-        if view.total > view.line_count:
-            parts.append(f"{view.total - view.line_count:,} older in the run store")
+        parts = [self.scope, *window_status(view)]
+        if view.reading:
+            parts.append(f"{view.reading}…")
         if view.search:
             where = f"{view.match_index + 1}/{len(view.matches)}" if view.matches else "0"
             parts.append(f"/{view.search} {where}")

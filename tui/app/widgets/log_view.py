@@ -1,45 +1,37 @@
 """A virtualised log: only the visible lines are rendered (Line API), ANSI kept.
 
-Lines are stored raw; a visible line becomes a Rich ``Text`` (``Text.from_ansi``) once and is
-kept in an LRU cache. The view holds a bounded window of lines (older ones are dropped in
-chunks; the run store has them all), follows the tail while scrolled to the bottom, counts the
-lines that arrive while it is not, and can search, filter to matching lines and wrap.
+The view shows one bounded window of a run's lines, read back from the run store as the user
+scrolls (:class:`~tui.app.widgets.log_window_view.LogWindowView`). It can show only some nodes'
+lines (the scope), search (``n``/``N`` go on past the window, through the store), keep only
+the matching lines (filter) and wrap by cells (:mod:`tui.app.widgets.log_wrap`). Rendered rows
+are kept in an LRU cache keyed by line number, wrap width and highlight, so a repaint or a
+scroll back over seen lines renders nothing again.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.run_model import LogLine
+from tui.app.widgets.log_window import Chunk, join, read_back, read_forward
+from tui.app.widgets.log_window_view import DEFAULT_WINDOW, READ_CHUNK, LogWindowView
+from tui.app.widgets.log_wrap import draw, row_starts
+from tui.core.run_state import LogLine
 
-ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-DEFAULT_WINDOW = 100_000
+__all__ = ["DEFAULT_WINDOW", "READ_CHUNK", "LogView"]
 
-
-def plain(text: str) -> str:
-    """The text a user reads: no escape sequences, only what follows the last ``\\r``."""
-    if "\x1b" in text:
-        text = ANSI.sub("", text)
-    if "\r" in text:
-        text = text.rstrip("\r").rsplit("\r", 1)[-1]
-    return text
+CacheKey = tuple[int, int, str, int]  # line number, wrap width (0: none), term, highlight
 
 
-class LogView(ScrollView, can_focus=True):
+class LogView(LogWindowView, can_focus=True):
     """The lines of one log, rendered lazily."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -65,7 +57,7 @@ class LogView(ScrollView, can_focus=True):
     ]
 
     class Changed(Message):
-        """Follow state, pending lines or matches changed (coalesced: the newest wins)."""
+        """Follow state, pending lines, the window or matches changed (the newest wins)."""
 
         def __init__(self, view: LogView) -> None:
             super().__init__()
@@ -82,291 +74,219 @@ class LogView(ScrollView, can_focus=True):
         self,
         window: int = DEFAULT_WINDOW,
         *,
+        chunk: int = READ_CHUNK,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self.window = window
-        self._lines: list[LogLine] = []
-        self._widths: list[int] = []
-        self._first = 0  # absolute number of _lines[0] (lines dropped so far)
-        self._visible: list[int] | None = None  # filtered indices into _lines
-        self._rows: list[int] | None = None  # wrap: first row of each visible line
-        self._wrap_width = 0
-        self._max_width = 0
-        self._cache: LRUCache[int, Text] = LRUCache(2048)
-        self.follow = True
-        self.pending = 0
+        super().__init__(window, chunk=chunk, name=name, id=id, classes=classes)
         self.search = ""
         self.filtering = False
-        self.wrap = False
-        self.matches: list[int] = []
-        self.match_index = -1
-        self.total = 0  # every line ever appended
+        self._current: int | None = None  # line number of the current match
+        self._cache: LRUCache[CacheKey, tuple[Strip, ...]] = LRUCache(4096)
+        self._styles: dict[str, Style] = {}
+        self._looks: tuple[Style, ...] = ()  # the styles the cached rows were drawn with
+        self._restyled = True
 
-    # -- content ---------------------------------------------------------------------------
-
-    @property
-    def line_count(self) -> int:
-        return len(self._lines)
-
-    def visible_count(self) -> int:
-        return len(self._lines) if self._visible is None else len(self._visible)
-
-    def lines(self) -> Sequence[LogLine]:
-        return self._lines
-
-    def clear(self) -> None:
-        self._lines.clear()
-        self._widths.clear()
-        self._first = 0
-        self._cache.clear()
-        self._max_width = 0
-        self.total = 0
-        self.pending = 0
-        self.follow = True
-        self.matches, self.match_index = [], -1
-        self._reindex()
-
-    def set_lines(self, lines: Iterable[LogLine]) -> None:
-        self.clear()
-        self.append(list(lines))
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
-
-    def append(self, lines: Sequence[LogLine]) -> None:
-        if not lines:
-            return
-        start = len(self._lines)
-        self._lines.extend(lines)
-        widths = [cell_len(plain(line.text)) for line in lines]
-        self._widths.extend(widths)
-        self._max_width = max(self._max_width, max(widths))
-        self.total += len(lines)
-        added = len(lines)
-        if len(self._lines) > self.window + self.window // 10:
-            self._drop(len(self._lines) - self.window)
-        elif self._visible is not None or self._rows is not None:
-            added = self._extend_index(start)
-        self._update_size()
-        if self.follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
-        else:
-            self.pending += added
+    def _changed(self) -> None:
         self.post_message(self.Changed(self))
 
-    def _drop(self, count: int) -> None:
-        before = self._row_of(count) if self._rows is not None else count
-        del self._lines[:count]
-        del self._widths[:count]
-        self._first += count
-        self._reindex()
-        if not self.follow:
-            self.scroll_to(y=max(0, self.scroll_y - before), animate=False, immediate=True)
+    # -- what is shown ---------------------------------------------------------------------------
 
-    # -- index (filter / wrap) ---------------------------------------------------------------
+    def lines(self) -> Sequence[LogLine]:
+        """The window's lines in scope (the search filter aside)."""
+        scope, lines = self._scope, self._win.lines
+        return lines if scope is None else [line for line in lines if line.node_id in scope]
 
-    def _matches_line(self, index: int) -> bool:
-        return self.search.lower() in plain(self._lines[index].text).lower()
+    @property
+    def matches(self) -> list[int]:
+        """The matching lines of the window, as indices into the lines shown."""
+        return self._layout.matches
 
-    def _reindex(self) -> None:
-        if self.filtering and self.search:
-            self._visible = [i for i in range(len(self._lines)) if self._matches_line(i)]
-        else:
-            self._visible = None
-        self._rows = None
-        if self.wrap:
-            self._rows = []
-            self._extend_rows(0)
-        self._find_matches()
-        self._update_size()
+    @property
+    def match_index(self) -> int:
+        """Which of :attr:`matches` is the current one (-1: none)."""
+        if self._current is None:
+            return -1
+        i, found = self._match_at(self._current)
+        return i if found else -1
 
-    def _extend_index(self, start: int) -> int:
-        """Index lines from ``start`` on; returns how many became visible."""
-        added = len(self._lines) - start
-        if self._visible is not None:
-            new = [i for i in range(start, len(self._lines)) if self._matches_line(i)]
-            first_pos = len(self._visible)
-            self._visible.extend(new)
-            added = len(new)
-            if self._rows is not None:
-                self._extend_rows(first_pos)
-        elif self._rows is not None:
-            self._extend_rows(start)
-        return added
+    def _match_at(self, number: int) -> tuple[int, bool]:
+        """Where line ``number`` is (or would be) among the matches, and whether it is."""
+        numbers, layout, matches = self._win.numbers, self._layout, self._layout.matches
+        i = bisect_left(matches, number, key=lambda m: numbers[layout.position(m)])
+        return i, i < len(matches) and numbers[layout.position(matches[i])] == number
 
-    def _height(self, index: int) -> int:
-        width = max(1, self._wrap_width)
-        return max(1, -(-self._widths[index] // width))
+    # -- a run, its scope; search, filter, wrap --------------------------------------------------
 
-    def _extend_rows(self, first_pos: int) -> None:
-        assert self._rows is not None
-        del self._rows[first_pos:]
-        row = self._rows_total_upto(first_pos)
-        for pos in range(first_pos, self.visible_count()):
-            self._rows.append(row)
-            row += self._height(self._index(pos))
-        self._wrap_rows_total = row
+    def clear(self) -> None:
+        """A new run starts."""
+        self._start_over()
+        self._current = None
+        self._cache.clear()
+        self._relayout()
 
-    def _rows_total_upto(self, pos: int) -> int:
-        if self._rows is None or pos == 0 or not self._rows:
-            return 0
-        last = pos - 1
-        return self._rows[last] + self._height(self._index(last))
-
-    def _row_of(self, index: int) -> int:
-        """First row of line ``index`` (or of the first visible line at/after it)."""
-        if self._visible is None:
-            pos = index
-        else:
-            pos = next((p for p, i in enumerate(self._visible) if i >= index), len(self._visible))
-        if self._rows is None:
-            return pos
-        return self._rows[pos] if pos < len(self._rows) else self._total_rows()
-
-    def _index(self, pos: int) -> int:
-        return pos if self._visible is None else self._visible[pos]
-
-    def _total_rows(self) -> int:
-        if self._rows is None:
-            return self.visible_count()
-        return self._rows_total_upto(len(self._rows))
-
-    def _update_size(self) -> None:
-        width = 0 if self.wrap else self._max_width
-        self.virtual_size = Size(width, self._total_rows())
-
-    def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        if self.wrap and width != self._wrap_width:
-            self._wrap_width = width
-            self._reindex()
-            self.refresh()
-
-    # -- search, filter, wrap ------------------------------------------------------------------
-
-    def _find_matches(self) -> None:
-        if not self.search:
-            self.matches, self.match_index = [], -1
+    def set_scope(self, node_ids: Collection[str] | None) -> None:
+        """Show only the lines of these nodes (None: the whole run)."""
+        scope = None if node_ids is None else frozenset(node_ids)
+        if scope == self._scope:
             return
-        self.matches = [
-            pos for pos in range(self.visible_count()) if self._matches_line(self._index(pos))
-        ]
-        self.match_index = min(self.match_index, len(self.matches) - 1)
+        self._scope = self._layout.scope = scope
+        win = self._win
+        if win.kept is not None:
+            missing = win.seen - win.kept if scope is None else (scope - win.kept) & win.seen
+            if missing and self.source is not None:
+                self._reload(tail=win.hi == self.total)
+            else:  # the window holds every line of the new scope it covers
+                win.kept = None if scope is None else win.kept | scope
+        self._relayout()
+        self._fill()
 
     def set_search(self, term: str) -> None:
         self.search = term
-        self.match_index = -1
-        self._reindex()
-        self.refresh()
-        if self.matches:
+        self._win.set_term(term)
+        self._current = None
+        self._relayout()
+        if term and (self.matches or not self._holds_all()):
             self.next_match()
-        self.post_message(self.Changed(self))
+        self._fill()
 
     def set_filtering(self, on: bool) -> None:
-        self.filtering = on
-        self._reindex()
-        self.refresh()
-        if self.follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
-        self.post_message(self.Changed(self))
+        self.filtering = self._layout.filtering = on
+        self._relayout()
+        self._fill()
 
     def set_wrap(self, on: bool) -> None:
         self.wrap = on
-        self._wrap_width = self.scrollable_content_region.width
-        self._reindex()
+        self._relayout()
         self.scroll_to(x=0, animate=False, immediate=True)
-        self.refresh()
-        self.post_message(self.Changed(self))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.wrap and self._wrap_columns() != self._layout.wrap_width:
+            self._cache.clear()
+            self._relayout()
+        self._fill()
+
+    # -- matches ---------------------------------------------------------------------------------
 
     def next_match(self, step: int = 1) -> None:
-        if not self.matches:
+        """The next (``step`` 1) or previous (-1) match; past the window's last (first) one,
+        the store is searched and the window moves there."""
+        matches = self.matches
+        target: int | None = None
+        if matches and self._current is None:
+            target = matches[0] if step > 0 else matches[-1]
+        elif matches and self._current is not None:
+            i, found = self._match_at(self._current)
+            i = i + found if step > 0 else i - 1
+            target = matches[i] if 0 <= i < len(matches) else None
+        if target is None and self.search and self.source is not None and not self._holds_all():
+            self._search_store(step)
             return
-        self.match_index = (self.match_index + step) % len(self.matches)
-        pos = self.matches[self.match_index]
-        row = self._rows[pos] if self._rows is not None else pos
+        if target is None and matches:  # around, in a window that holds every line
+            target = matches[0] if step > 0 else matches[-1]
+        if target is not None:
+            self._go(target)
+
+    def _go(self, index: int) -> None:
+        self._current = self._win.numbers[self._layout.position(index)]
         self.follow = False
-        self.scroll_to(y=max(0, row - self.size.height // 2), animate=False, immediate=True)
+        self._move_to(max(0, self._layout.row_of(index) - self.size.height // 2))
         self.refresh()
-        self.post_message(self.Changed(self))
+        self._changed()
 
-    def action_follow(self) -> None:
-        self.follow = True
-        self.pending = 0
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
-        self.post_message(self.Changed(self))
+    def _search_store(self, step: int) -> None:
+        """Search the store beyond the window (then from the other end), and move the
+        window around the match."""
+        source, term, scope = self.source, self.search, self._scope
+        assert source is not None
+        lo, hi, total, chunk = self._win.lo, self._win.hi, self.total, self.chunk
+        spans = [(hi, total), (0, lo)] if step > 0 else [(lo, 0), (total, hi)]
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        at_end = round(new_value) >= self.max_scroll_y
-        if at_end != self.follow:
-            self.follow = at_end
-            if at_end:
-                self.pending = 0
-            self.post_message(self.Changed(self))
+        def job(cancelled: Callable[[], bool]) -> tuple[int, Chunk] | None:
+            for start, stop in spans:
+                found = source.search(term, start, step < 0, scope, stop=stop, cancelled=cancelled)
+                if found is not None:
+                    before = read_back(source, found + 1, scope, chunk // 2, cancelled)
+                    after = read_forward(source, found + 1, total, scope, chunk // 2, cancelled)
+                    return found, join([before, after], found)
+            return None
+
+        def done(result: tuple[int, Chunk] | None) -> None:
+            if result is None:
+                if self.matches:
+                    self._go(self.matches[0] if step > 0 else self.matches[-1])
+                else:
+                    self.notify(f"{term!r} is not in this log", timeout=3)
+                return
+            found, got = result
+            self._win.reset(got, scope)
+            self.follow = False
+            self._relayout(keep=False)
+            self._go(self._layout.index_of(self._win.position(found)))
+
+        self._read("searching", job, done)
 
     # -- rendering -------------------------------------------------------------------------------
 
-    def _text(self, index: int) -> Text:
-        key = self._first + index
-        text = self._cache.get(key)
-        if text is None:
-            line = self._lines[index]
-            raw = line.text.expandtabs(8)
-            if "\r" in raw:
-                raw = raw.rstrip("\r").rsplit("\r", 1)[-1]
-            text = Text.from_ansi(raw, end="")
-            if line.stream in ("system", "stderr"):
-                style = self.get_component_rich_style(f"log-view--{line.stream}", partial=True)
-                text.stylize_before(style)
-            self._cache[key] = text
-        return text
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return style
 
-    def _decorate(self, text: Text, pos: int) -> Text:
-        if not self.search or pos not in self._match_set():
-            return text
-        current = self.matches[self.match_index] == pos if self.match_index >= 0 else False
-        name = "log-view--current" if current else "log-view--match"
-        style = self.get_component_rich_style(name, partial=True)
-        text = text.copy()
-        text.highlight_words([self.search], style, case_sensitive=False)
-        return text
-
-    def _match_set(self) -> set[int]:
-        cached: tuple[list[int], set[int]] | None = getattr(self, "_match_cache", None)
-        if cached is None or cached[0] is not self.matches:
-            cached = (self.matches, set(self.matches))
-            self._match_cache = cached
-        return cached[1]
+    def _strips(self, position: int) -> tuple[Strip, ...]:
+        """The rows of the window's line at ``position``: from the cache, or drawn once."""
+        win = self._win
+        number, width = win.numbers[position], self._layout.wrap_width
+        term = self.search if win.term and win.hits[position] else ""
+        level = 0 if not term else 2 if number == self._current else 1
+        key = (number, width, term, level)
+        strips = self._cache.get(key)
+        if strips is None:
+            line, display = win.lines[position], win.displays[position]
+            starts = row_starts(display, width, win.widths[position]) if width else [0]
+            stream = line.stream if line.stream in ("system", "stderr") else ""
+            highlight = None
+            if level:
+                name = "log-view--current" if level == 2 else "log-view--match"
+                highlight = (term, self._style(name))
+            strips = self._cache[key] = draw(
+                line.text,
+                display,
+                starts,
+                console=self.app.console,
+                base=self.rich_style,
+                style=self._style(f"log-view--{stream}") if stream else None,
+                highlight=highlight,
+            )
+        return strips
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base: Style = self.rich_style
+        base = self.rich_style
+        layout = self._layout
         row = scroll_y + y
-        if row >= self._total_rows():
+        if row >= layout.total_rows:
             return Strip.blank(width, base)
-        if self._rows is None:
-            pos, sub = row, 0
-        else:
-            pos = bisect_right(self._rows, row) - 1
-            sub = row - self._rows[pos]
-        text = self._decorate(self._text(self._index(pos)), pos)
-        console = self.app.console
-        if self._rows is None:
-            segments = list(text.render(console, end=""))
-        else:
-            width_ = max(1, self._wrap_width)
-            parts = text.divide(range(width_, len(text), width_))
-            part = parts[sub] if sub < len(parts) else Text("")
-            segments = list(part.render(console, end=""))
-        strip = Strip(Segment.apply_style(segments, base))
+        if self._restyled:
+            self._check_looks()
+        index, sub = layout.locate(row)
+        strips = self._strips(layout.position(index))
+        strip = strips[sub] if sub < len(strips) else Strip.blank(width, base)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
-    def refresh_lines_cache(self) -> None:
-        self._cache.clear()
-        self.refresh()
-
     def notify_style_update(self) -> None:
+        """Styles changed (a theme, a pseudo-class): rows drawn with other styles will go,
+        when the next row is drawn (the component styles may not be ready yet)."""
         super().notify_style_update()
-        self._cache.clear()
+        self._styles.clear()
+        self._restyled = True
+
+    def _check_looks(self) -> None:
+        self._restyled = False
+        looks = (self.rich_style, *(self._style(name) for name in sorted(self.COMPONENT_CLASSES)))
+        if looks != self._looks:
+            self._looks = looks
+            self._cache.clear()

@@ -11,10 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.app.run_model import RUNNING, LogLine, PlannedNode, RunModel
 from tui.app.widgets.log_pane import LogPane
 from tui.app.widgets.run_tree import RunTree, format_duration, status_icon
 from tui.core import events as ev
+from tui.core.log_index import StoredLog
+from tui.core.run_state import LogLine, PlannedNode, RunState
+from tui.core.statuses import RUNNING
+from tui.core.store import RunRecord
 
 TITLES = {"workflow": "workflow run", "pipeline": "pipeline run"}
 
@@ -36,9 +39,8 @@ class RunColumn(Vertical):
         super().__init__(id=id)
         self.kind = kind
         self.numbers = numbers
-        self.model = RunModel(kind)
-        self._scope_id = ""
-        self._scope: set[str] | None = None  # None: the whole run
+        self.model = RunState(kind)
+        self._scope_id = ""  # the node whose log is shown ("": the whole run)
         self._started_at: float | None = None
 
     def compose(self) -> ComposeResult:
@@ -67,39 +69,42 @@ class RunColumn(Vertical):
 
     def begin(self, target: str, planned: Sequence[PlannedNode] = ()) -> None:
         """A new run of ``target`` starts on this side (events follow)."""
-        self.model = RunModel(self.kind, target=target, status=RUNNING)
+        self.model = RunState(self.kind)
+        self.model.target, self.model.status = target, RUNNING
         self.model.plan(planned)
         self._started_at = time.monotonic()
-        self._scope_id, self._scope = "", None
+        self._scope_id = ""
         self.run_tree.start_over(target)
         self.run_tree.sync(self.model)
         self.log_pane.view.clear()
+        self.log_pane.view.attach(None)
         self.log_pane.set_scope("whole run")
         self._update_header()
 
+    def attach(self, record: RunRecord) -> None:
+        """The run's record is known: older log lines can be read back from it."""
+        self.log_pane.view.attach(StoredLog(record.path))
+
     def apply(self, events: Sequence[ev.Event]) -> None:
-        lines, changed = self.model.apply(events)
-        self.run_tree.sync(self.model, changed)
-        if self._scope is not None and changed:
-            self._scope = self.model.scope(self._scope_id)
-        if self._scope is not None:
-            lines = [line for line in lines if line.node_id in self._scope]
-        self.log_pane.view.append(lines)
-        finished = any(isinstance(e, ev.RunFinished) for e in events)
-        if finished:
+        changes = self.model.apply_all(events)
+        self.run_tree.sync(self.model, changes.nodes)
+        if self._scope_id and changes.nodes:
+            self.log_pane.view.set_scope(self.model.scope(self._scope_id))
+        self.log_pane.view.append(changes.lines)
+        if changes.finished:
             self._started_at = None
             failing = self.model.failing_node()
             if self.model.status == "failure" and failing:
                 self.run_tree.select_node_id(failing)
         self._update_header()
 
-    def show_stored(self, events: Sequence[ev.Event], status: str) -> None:
+    def show_stored(self, record: RunRecord, events: Sequence[ev.Event]) -> None:
         """Replay a stored run (from history) into this column."""
-        first = next((e for e in events if isinstance(e, ev.RunStarted)), None)
-        self.begin(first.target if first else "stored run")
+        self.begin(record.meta.target or "stored run")
+        self.attach(record)
         self.apply(events)
-        if self.model.status == RUNNING:  # it never finished
-            self.model.status = status
+        if not self.model.finished:  # it never finished
+            self.model.status = record.meta.status
             self._started_at = None
             self._update_header()
 
@@ -117,12 +122,8 @@ class RunColumn(Vertical):
         if event.node_id == self._scope_id:
             return
         self._scope_id = event.node_id
-        self._scope = self.model.scope(event.node_id) if event.node_id else None
-        lines = self.model.log
-        if self._scope is not None:
-            scope = self._scope
-            lines = type(lines)((line for line in lines if line.node_id in scope), lines.maxlen)
-        self.log_pane.view.set_lines(lines)
+        scope = self.model.scope(event.node_id) if event.node_id else None
+        self.log_pane.view.set_scope(scope)
         node = self.model.nodes.get(event.node_id)
         self.log_pane.set_scope(node.name if node else "whole run")
 

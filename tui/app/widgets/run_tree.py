@@ -7,23 +7,14 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui.app.run_model import IDLE, PENDING, RUNNING, NodeState, RunModel
-
-ICONS: dict[str, tuple[str, str]] = {
-    PENDING: ("○", "dim"),
-    RUNNING: ("●", "bold yellow"),
-    "success": ("✓", "bold green"),
-    "failure": ("✗", "bold red"),
-    "skipped": ("–", "dim"),
-    "cancelled": ("⊘", "magenta"),
-    "interrupted": ("!", "magenta"),
-    IDLE: (" ", ""),
-}
+from tui.core.run_state import NodeState, RunState
+from tui.core.statuses import PENDING, RUNNING, status
 
 
-def status_icon(status: str) -> Text:
-    icon, style = ICONS.get(status, ("?", ""))
-    return Text(icon, style=style)
+def status_icon(name: str | None) -> Text:
+    """The status's glyph in its style (the one table in ``tui.core.statuses``)."""
+    row = status(name)
+    return Text(row.glyph, style=row.style)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -78,7 +69,7 @@ class RunTree(Tree[str]):
     def set_title(self, title: Text | str) -> None:
         self.root.set_label(title)
 
-    def sync(self, model: RunModel, changed: set[str] | None = None) -> None:
+    def sync(self, model: RunState, changed: set[str] | None = None) -> None:
         """Add nodes the model has and the tree lacks; relabel the changed ones."""
         for node in model.nodes.values():
             tree_node = self._by_id.get(node.node_id)

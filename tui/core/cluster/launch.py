@@ -12,7 +12,8 @@ from tui.core.cluster import settings as cluster_settings
 from tui.core.cluster import targets
 from tui.core.cluster.runner import ClusterPipelineRunner, ClusterRunOptions
 from tui.core.pipelines.compile import load_pipeline
-from tui.core.store import RunRecord, RunStore
+from tui.core.runner import Run
+from tui.core.store import RunStore
 
 
 def start_cluster_pipeline(
@@ -24,8 +25,9 @@ def start_cluster_pipeline(
     kfp_host: str = "",
     kfp_token: str = "",
     kfp_namespace: str = "",
-) -> tuple[ClusterPipelineRunner, RunRecord]:
-    """A runner for one run on pipedeck's kind cluster, or on ``kfp_host`` when given."""
+    store: RunStore | None = None,
+) -> Run:
+    """One run on pipedeck's kind cluster, or on ``kfp_host`` when given, recorded."""
     if kfp_host:
         kfp = targets.remote_target(kfp_host, kfp_token, kfp_namespace)
         loader = None
@@ -36,7 +38,7 @@ def start_cluster_pipeline(
     with tempfile.TemporaryDirectory(prefix="pipedeck-compile-") as work:
         loaded = load_pipeline(target, project, Path(work))
         arguments = loaded.arguments(dict(params), project)
-        record = RunStore().create("pipeline", loaded.target(project), project, kfp.mode)
+        record = (store or RunStore()).create("pipeline", loaded.target(project), project, kfp.mode)
         spec_path = record.path / "pipeline.yaml"
         shutil.copyfile(loaded.spec_path, spec_path)
     record.meta.extra.update({"kfp_host": kfp.host, "arguments": arguments, "spec": str(spec_path)})
@@ -50,4 +52,4 @@ def start_cluster_pipeline(
         cache=cache,
         load_images=loader,
     )
-    return ClusterPipelineRunner(record.run_id, options), record
+    return Run(ClusterPipelineRunner(record.run_id, options), record)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ import yaml
 
 import tui
 from tui.core.errors import BadInput, MissingPrerequisite
-from tui.core.pipelines.spec import PipelineSpec, is_pipeline_spec, load_spec
+from tui.core.pipelines.spec import Param, PipelineSpec, PlanNode, is_pipeline_spec, load_spec
+from tui.core.run_state import PlannedNode
 
 SKIP_DIRS = {"node_modules", "site-packages", "__pycache__", "build", "dist", "venv", "env"}
 PY_MARKERS = ("dsl.pipeline", "@pipeline")
@@ -192,3 +193,41 @@ def discover(project: Path, files: list[Path] | None = None) -> Discovery:
                 continue
             pipelines.append(PipelineInfo(path, "", spec.name, 0, spec, path))
     return Discovery(pipelines, problems)
+
+
+@dataclass(frozen=True)
+class PipelineTarget:
+    """A pipeline as a UI lists it: what to run, its parameters and its planned task DAG."""
+
+    target: str  # ``pipelines/train.py:train_pipeline`` (relative to the project)
+    name: str
+    tasks: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    planned: tuple[PlannedNode, ...] = field(default=(), repr=False)
+
+
+def project_targets(project: Path) -> tuple[list[PipelineTarget], list[str]]:
+    """Every runnable pipeline of ``project`` and the problems found (``file:line: message``)."""
+    found = discover(project)
+    targets = []
+    for info in found.pipelines:
+        if info.spec is None:
+            continue
+        shown = display_path(info.file, project)
+        planned: list[PlannedNode] = []
+        for top in info.spec.tasks:  # each top task, then what it holds, breadth first
+            queue: list[tuple[PlanNode, str]] = [(top, "")]
+            while queue:
+                node, parent = queue.pop(0)
+                planned.append(PlannedNode(node.id, node.name, node.kind, parent))
+                queue.extend((child, node.id) for child in node.children)
+        targets.append(
+            PipelineTarget(
+                target=f"{shown}:{info.func}" if info.func else shown,
+                name=info.name or info.func,
+                tasks=tuple(n.name for n in info.spec.nodes() if n.kind == "task"),
+                params=info.spec.params,
+                planned=tuple(planned),
+            )
+        )
+    return targets, [problem.text(project) for problem in found.problems]

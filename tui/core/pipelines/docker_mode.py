@@ -38,16 +38,15 @@ def choose_mode(requested: str) -> PipelineMode:
         raise BadInput(f"--runner {requested}: choose one of {', '.join(MODES)}")
     if requested == "subprocess":
         return PipelineMode("subprocess", "requested with --runner subprocess")
-    from tui.core.images import docker_engine
-    from tui.core.images import local_images as images
+    from tui.core.images import docker_engine, local_images
 
     engine = docker_engine.engine_status()
     if requested == "docker" and not engine.answers:
         raise MissingPrerequisite(f"--runner docker: {engine.detail}")
     if not engine.answers:
         return PipelineMode("subprocess", "no Docker engine answers")
-    image = images.component_image()
-    built = images.image_present(image)
+    image = local_images.component_image()
+    built = local_images.image_present(image)
     if requested == "docker":
         if not built:
             raise MissingPrerequisite(

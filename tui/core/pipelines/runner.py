@@ -7,7 +7,7 @@ removed by their ``pipedeck.run`` label when the run ends or is cancelled.
 It builds the component environment if needed (pip's output as ``system`` logs), then starts
 the driver (``driver.py``) with that environment's Python in its own process group and turns
 the driver's JSON lines into events. ``cancel()`` stops the group: the driver and every task
-process go. The stream always ends with ``run.finished``.
+process go. Run it through ``tui.core.runner.Run``, which closes the tasks the driver left open.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ class PipelineRunner:
         self.mode = options.mode
         self._proc: GroupProcess | None = None
         self._cancelled = False
-        self._open: dict[str, ev.NodeStarted] = {}
         self._logs: dict[str, deque[str]] = {}
         self._stderr: deque[str] = deque(maxlen=LOG_TAIL)
 
@@ -141,8 +140,6 @@ class PipelineRunner:
                 removed = await asyncio.to_thread(docker_mode.remove_run_containers, self.run_id)
         if removed:
             yield self._log(f"removed the run's task containers: {', '.join(removed)}")
-        for event in self._close_open_nodes():
-            yield event
         if finished is None:
             if self._cancelled:
                 finished = self._finished("cancelled", EXIT_CANCELLED, "cancelled")
@@ -257,10 +254,7 @@ class PipelineRunner:
         yield self._outcome(code, result)
 
     def _track(self, event: ev.Event) -> ev.Event:
-        if isinstance(event, ev.NodeStarted):
-            self._open[event.node_id] = event
-        elif isinstance(event, ev.NodeFinished):
-            self._open.pop(event.node_id, None)
+        if isinstance(event, ev.NodeFinished):
             if self._cancelled and event.status == "failure":
                 return dataclasses.replace(event, status="cancelled")
         elif isinstance(event, ev.Log) and event.node_id and event.stream != "system":
@@ -293,24 +287,6 @@ class PipelineRunner:
         if lines:
             text += "; its last log lines:\n" + "\n".join(f"  {line}" for line in lines)
         return text
-
-    def _close_open_nodes(self) -> list[ev.NodeFinished]:
-        status: ev.NodeStatus = "cancelled" if self._cancelled else "failure"
-        out = []
-        for started in reversed(list(self._open.values())):
-            out.append(
-                ev.NodeFinished(
-                    run_id=self.run_id,
-                    node_id=started.node_id,
-                    name=started.name,
-                    kind=started.kind,
-                    status=status,
-                    parent_id=started.parent_id,
-                    iteration=started.iteration,
-                )
-            )
-        self._open.clear()
-        return out
 
 
 def _user_frames(lines: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.workflows.discovery import WORKFLOW_DIR, Workflow
+from tui.core.workflows.mode import RunnerMode
 
 HOST_PLATFORM = "-self-hosted"
 CONTAINER_CA_BUNDLE = "/etc/pipedeck/ca-bundle.crt"
@@ -42,7 +43,7 @@ class WorkflowRequest:
     env_file: Path | None = None
     payload: Path | None = None
     inputs: dict[str, str] = field(default_factory=dict)
-    mode: str = "auto"
+    mode: RunnerMode = "auto"
     dry_run: bool = False
     env: dict[str, str] = field(default_factory=dict)
     offline: bool = False  # force the offline stand-ins (they are also used when GitHub is down)

@@ -6,7 +6,8 @@ A state machine over act's log records:
 - steps on (job, stage, ``stepID`` — or lowercase ``stepid`` for the set-up/complete steps);
 - ``raw_output`` lines become ``log`` events of the step;
 - ``stepResult`` / ``jobResult`` become ``node.finished`` (``executionTime`` is nanoseconds);
-- a step still running when its job finishes is marked failed;
+- a step still running when its job finishes is marked failed (nodes still open when act
+  ends are closed by the run lifecycle, ``tui.core.runner``);
 - ``command`` records (warning, error, group, endgroup, summary, set-output, add-mask) become
   the matching events; ``add-mask`` values are masked from then on;
 - lines that are not JSON (act's final ``Error: …``) are kept as ``system`` log lines.
@@ -74,18 +75,6 @@ class ActLogParser:
                 return []
             return self._out([ev.Log(run_id=self.run_id, stream="system", text=line)])
         return self._out(self._record(record))
-
-    def finish(self, status: ev.NodeStatus) -> list[ev.Event]:
-        """Close every node act left open (act crashed, or the run was cancelled)."""
-        out: list[ev.Event] = []
-        for job in list(self.jobs.values()):
-            if not job.finished:
-                out += self._finish_job(job, status)
-        return self._out(out)
-
-    @property
-    def failed_jobs(self) -> list[str]:
-        return [j.node_id for j in self.jobs.values() if j.status == "failure"]
 
     # -- records ------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from tui.core.errors import BadInput
+from tui.core.run_state import PlannedNode
 
 WORKFLOW_DIR = Path(".github") / "workflows"
 _EXPR = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
@@ -84,6 +85,49 @@ def find_workflow_files(project: Path) -> list[Path]:
 
 def discover(project: Path) -> list[Workflow]:
     return [load_workflow(p) for p in find_workflow_files(project)]
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """Every workflow file of a project: those that load (with the names runs use for them)
+    and a one-line problem for each that does not."""
+
+    workflows: list[Workflow]
+    names: list[str]
+    problems: list[str]
+
+
+def discover_all(project: Path) -> Discovered:
+    found: list[Workflow] = []
+    problems: list[str] = []
+    for path in find_workflow_files(project):
+        try:
+            found.append(load_workflow(path))
+        except BadInput as exc:
+            problems.append(exc.message)
+    return Discovered(found, [target_name(project, w) for w in found], problems)
+
+
+def target_name(project: Path, workflow: Workflow) -> str:
+    """The name a run of ``workflow`` is stored under (``ci.yml``, ``sub/ci.yml``)."""
+    folder = project / WORKFLOW_DIR
+    path = workflow.path
+    return str(path.relative_to(folder)) if path.is_relative_to(folder) else path.name
+
+
+def planned_nodes(workflow: Workflow, job: str | None = None) -> list[PlannedNode]:
+    """The jobs (matrix legs as act names them: ``job-1``, ``job-2``…) before act starts."""
+    out: list[PlannedNode] = []
+    for job_id, plan_job in workflow.jobs.items():
+        if job is not None and job_id != job:
+            continue
+        if plan_job.matrix:
+            for i, leg in enumerate(plan_job.matrix, start=1):
+                values = ", ".join(str(v) for v in leg.values())
+                out.append(PlannedNode(f"{job_id}-{i}", f"{job_id} ({values})", "job"))
+        else:
+            out.append(PlannedNode(job_id, job_id, "job"))
+    return out
 
 
 def load_workflow(path: Path) -> Workflow:

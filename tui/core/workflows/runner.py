@@ -35,7 +35,7 @@ from tui.core.workflows.mode import ModeChoice
 
 
 class ActRunner:
-    """One workflow run. ``events()`` always ends with ``run.finished``."""
+    """One workflow run through act (run it through ``tui.core.runner.Run``)."""
 
     def __init__(self, request: WorkflowRequest, record: RunRecord, choice: ModeChoice) -> None:
         # The local stack's environment (S3 emulator endpoint + test credentials) first, so
@@ -109,8 +109,6 @@ class ActRunner:
         if self._venv is not None:
             await asyncio.to_thread(host_venv.remove, self._venv)
         if self._cancelled:
-            for event in parser.finish("cancelled"):
-                yield event
             await self._remove_containers()
             yield ev.RunFinished(
                 run_id=self.run_id,
@@ -121,8 +119,6 @@ class ActRunner:
             )
             return
         ok = exit_code == 0
-        for event in parser.finish("success" if ok else "failure"):
-            yield event
         for event in await self._stored_objects():
             yield event
         error = ""
@@ -131,6 +127,8 @@ class ActRunner:
             error = (
                 f"failed job(s): {', '.join(failed)}" if failed else f"act exited with {exit_code}"
             )
+        # Jobs act left open (it crashed, or never reported them) are closed by the run
+        # lifecycle (tui.core.runner), not invented here.
         yield ev.RunFinished(
             run_id=self.run_id,
             status="success" if ok else "failure",

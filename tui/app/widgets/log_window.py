@@ -1,0 +1,261 @@
+"""The log view's window: a bounded range of a run's log lines in memory, and its layout.
+
+A :class:`Window` covers the run's lines ``lo`` to ``hi`` (global numbers, as the run store
+numbers them). It holds every one of them or, once it was read back from the store under a
+scope, only those of the nodes it ``kept``; it remembers the nodes it has ``seen``, so widening
+the scope to nodes it never saw needs no re-read. A :class:`Chunk` is what joins it: live lines,
+or lines read from the store in a thread (:func:`read_back`, :func:`read_forward`), measured
+where they were read. A :class:`Layout` says which of the window's lines show (scope, search
+filter), their rows when wrapped, and which match the search.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate, compress
+
+from tui.app.widgets.log_wrap import prepare, row_count
+from tui.core.log_index import StoredLog, plain
+from tui.core.run_state import LogLine
+
+Kept = frozenset[str] | None  # the nodes a window keeps the lines of (None: all)
+
+
+@dataclass
+class Chunk:
+    lo: int
+    hi: int
+    lines: list[LogLine] = field(default_factory=list)
+    numbers: array[int] = field(default_factory=lambda: array("q"))
+    displays: list[str] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # nodes of every line lo..hi (sparse reads)
+
+
+def chunk_of(lo: int, lines: Sequence[LogLine], kept: Kept) -> Chunk:
+    """The lines ``lo`` to ``lo + len(lines)``, keeping those of ``kept``, measured."""
+    hi = lo + len(lines)
+    if kept is None:
+        chosen, numbers, seen = list(lines), array("q", range(lo, hi)), set()
+    else:
+        seen = {line.node_id for line in lines}
+        numbers = array("q", [lo + i for i, line in enumerate(lines) if line.node_id in kept])
+        chosen = [lines[n - lo] for n in numbers]
+    displays, widths = prepare([line.text for line in chosen])
+    return Chunk(lo, hi, chosen, numbers, displays, widths, seen)
+
+
+def join(parts: Sequence[Chunk], at: int) -> Chunk:
+    """Adjacent chunks as one (an empty one at ``at`` when there are none)."""
+    if not parts:
+        return Chunk(at, at)
+    out = Chunk(parts[0].lo, parts[-1].hi)
+    for part in parts:
+        out.lines += part.lines
+        out.numbers += part.numbers
+        out.displays += part.displays
+        out.widths += part.widths
+        out.seen |= part.seen
+    return out
+
+
+def read_back(
+    source: StoredLog, stop: int, kept: Kept, chunk: int, cancelled: Callable[[], bool]
+) -> Chunk:
+    """Lines before ``stop``: ``chunk`` of them, or up to ``chunk`` lines of the ``kept``
+    nodes, reading at most ten chunks back (the work of one step is bounded)."""
+    parts: list[Chunk] = []
+    lo, got = stop, 0
+    while lo > 0 and got < chunk and stop - lo < 10 * chunk and not cancelled():
+        start = max(0, lo - chunk)
+        part = chunk_of(start, source.read(start, lo), kept)
+        if part.hi != lo:  # the store has fewer lines than that (damaged): stop here
+            break
+        parts.insert(0, part)
+        got += len(part.lines)
+        lo = start
+    return join(parts, stop)
+
+
+def read_forward(
+    source: StoredLog, start: int, stop: int, kept: Kept, chunk: int, cancelled: Callable[[], bool]
+) -> Chunk:
+    """Lines from ``start`` on (before ``stop``), as :func:`read_back` the other way."""
+    parts: list[Chunk] = []
+    hi, got = start, 0
+    while hi < stop and got < chunk and hi - start < 10 * chunk and not cancelled():
+        end = min(stop, hi + chunk)
+        parts.append(chunk_of(hi, source.read(hi, end), kept))
+        got += len(parts[-1].lines)
+        if parts[-1].hi != end:  # the store has fewer lines than that (damaged)
+            break
+        hi = end
+    return join(parts, start)
+
+
+class Window:
+    """The lines in memory, with the search term's hits (plain text, case-insensitive)."""
+
+    def __init__(self) -> None:
+        self.kept: Kept = None
+        self.term = ""
+        self.reset(Chunk(0, 0), None)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def reset(self, chunk: Chunk, kept: Kept) -> None:
+        self.lo, self.hi, self.kept = chunk.lo, chunk.hi, kept
+        self.lines, self.numbers = chunk.lines, chunk.numbers
+        self.displays, self.widths = chunk.displays, chunk.widths
+        self.seen = set(chunk.seen)
+        self.hits = self._hits(chunk.lines)
+
+    def _hits(self, lines: Sequence[LogLine]) -> bytearray:
+        term = self.term
+        if not term:
+            return bytearray()
+        return bytearray(term in plain(line.text).lower() for line in lines)
+
+    def set_term(self, term: str) -> None:
+        self.term = term.lower()
+        self.hits = self._hits(self.lines)
+
+    def extend(self, chunk: Chunk) -> None:
+        assert chunk.lo == self.hi, (chunk.lo, self.hi)
+        self.hi = chunk.hi
+        self.lines += chunk.lines
+        self.numbers += chunk.numbers
+        self.displays += chunk.displays
+        self.widths += chunk.widths
+        self.seen |= chunk.seen
+        self.hits += self._hits(chunk.lines)
+
+    def prepend(self, chunk: Chunk) -> None:
+        assert chunk.hi == self.lo, (chunk.hi, self.lo)
+        self.lo = chunk.lo
+        self.lines[:0] = chunk.lines
+        self.numbers[:0] = chunk.numbers
+        self.displays[:0] = chunk.displays
+        self.widths[:0] = chunk.widths
+        self.seen |= chunk.seen
+        self.hits[:0] = self._hits(chunk.lines)
+
+    def drop_head(self, count: int) -> None:
+        self.lo = self.numbers[count] if count < len(self) else self.hi
+        for part in (self.lines, self.numbers, self.displays, self.widths, self.hits):
+            del part[:count]
+
+    def drop_tail(self, count: int) -> None:
+        count = min(count, len(self))
+        keep = len(self) - count
+        if count:
+            self.hi = self.numbers[keep]
+        for part in (self.lines, self.numbers, self.displays, self.widths, self.hits):
+            del part[keep:]
+
+    def restrict(self, kept: frozenset[str]) -> None:
+        """Keep only the lines of ``kept`` (before reading more of them from the store)."""
+        self.seen |= {line.node_id for line in self.lines}
+        chosen = [p for p, line in enumerate(self.lines) if line.node_id in kept]
+        self.lines = [self.lines[p] for p in chosen]
+        self.numbers = array("q", [self.numbers[p] for p in chosen])
+        self.displays = [self.displays[p] for p in chosen]
+        self.widths = [self.widths[p] for p in chosen]
+        self.hits = bytearray(self.hits[p] for p in chosen) if self.term else bytearray()
+        self.kept = kept
+
+    def position(self, number: int) -> int:
+        """The first position whose line number is ``number`` or later."""
+        return bisect_left(self.numbers, number)
+
+
+class Layout:
+    """The window's lines that show, their rows, and the matches of the search."""
+
+    def __init__(self, window: Window) -> None:
+        self.window = window
+        self.scope: frozenset[str] | None = None
+        self.filtering = False
+        self.wrap_width = 0  # 0: lines are not wrapped
+        self.visible: list[int] | None = None  # positions shown (None: all)
+        self.rows: list[int] = [0]  # first row of each shown line, then the total
+        self.matches: list[int] = []  # indices (into the shown lines) of the search's hits
+
+    def count(self) -> int:
+        return len(self.window) if self.visible is None else len(self.visible)
+
+    @property
+    def total_rows(self) -> int:
+        return self.rows[-1] if self.wrap_width else self.count()
+
+    def position(self, index: int) -> int:
+        return index if self.visible is None else self.visible[index]
+
+    def index_of(self, position: int) -> int:
+        """The index of the first shown line at or after window ``position``."""
+        return position if self.visible is None else bisect_left(self.visible, position)
+
+    def row_of(self, index: int) -> int:
+        return self.rows[index] if self.wrap_width else index
+
+    def locate(self, row: int) -> tuple[int, int]:
+        """The shown line at ``row``, and which of its rows it is."""
+        if not self.wrap_width:
+            return row, 0
+        index = bisect_right(self.rows, row) - 1
+        return index, row - self.rows[index]
+
+    def _shown(self, start: int) -> list[int] | None:
+        window, scope = self.window, self.scope
+        filtering = self.filtering and bool(window.term)
+        span = range(start, len(window))
+        if scope is None and not filtering:
+            return None
+        if scope is None:
+            return list(compress(span, window.hits[start:]))
+        lines, hits = window.lines, window.hits
+        if filtering:
+            return [p for p in span if hits[p] and lines[p].node_id in scope]
+        return [p for p in span if lines[p].node_id in scope]
+
+    def _heights(self, positions: Sequence[int]) -> list[int]:
+        width, displays, widths = self.wrap_width, self.window.displays, self.window.widths
+        return [row_count(displays[p], width, widths[p]) for p in positions]
+
+    def drop_head(self, count: int) -> None:
+        """The window dropped its first ``count`` lines (without measuring any line again)."""
+        visible = self.visible
+        gone = count if visible is None else bisect_left(visible, count)
+        if visible is not None:
+            self.visible = [p - count for p in visible[gone:]]
+        if self.wrap_width:
+            first = self.rows[gone]
+            self.rows = [row - first for row in self.rows[gone:]]
+        self.matches = [m - gone for m in self.matches if m >= gone]
+
+    def rebuild(self) -> None:
+        self.visible, self.matches, self.rows = None, [], [0]
+        self.extend(0)
+
+    def extend(self, start: int) -> int:
+        """Lay out the window's lines from ``start`` on; returns how many show."""
+        window = self.window
+        shown = self._shown(start)
+        first = start
+        if shown is not None:
+            if self.visible is None:
+                self.visible = []
+            first = len(self.visible)
+            self.visible += shown
+        positions: Sequence[int] = range(start, len(window)) if shown is None else shown
+        if window.term:
+            hits = window.hits
+            self.matches += [first + i for i, p in enumerate(positions) if hits[p]]
+        if self.wrap_width:
+            self.rows += accumulate(self._heights(positions), initial=self.rows[-1])
+            del self.rows[-len(positions) - 1]  # the old total, now the new lines' first row
+        return len(positions)
