@@ -1,5 +1,5 @@
 from tui.core import events as ev
-from tui.core.masking import Masker, read_dotenv_values
+from tui.core.masking import Masker
 
 
 def test_masks_every_string_field_of_an_event() -> None:
@@ -26,8 +26,3 @@ def test_added_values_apply_from_then_on() -> None:
 
 def test_blank_values_are_not_masked() -> None:
     assert Masker(["", "  "]).text("a b") == "a b"
-
-
-def test_dotenv_parsing() -> None:
-    text = "# comment\nA=1\nexport B='two'\nC=\"three\"\nbroken\n\nD=x=y\n"
-    assert read_dotenv_values(text) == {"A": "1", "B": "two", "C": "three", "D": "x=y"}

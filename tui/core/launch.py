@@ -19,7 +19,7 @@ from tui.core.runner import Run
 from tui.core.store import RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.mode import choose_mode
-from tui.core.workflows.runner import ActRunner
+from tui.core.workflows.runner import ActRunner, check_files
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ def start_workflow(request: WorkflowRequest, store: RunStore | None = None) -> R
     )
     if request.ca_bundle is not None and not request.ca_bundle.is_file():
         raise BadInput(f"ca_bundle {request.ca_bundle}: no such file")
+    check_files(request)
     choice = choose_mode(request.mode, dry_run=request.dry_run)
     record = (store or RunStore()).create("workflow", request.target, request.project, choice.mode)
     try:

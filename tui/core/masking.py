@@ -57,22 +57,3 @@ class Masker:
             if new != old:
                 changes[f.name] = new
         return dataclasses.replace(event, **changes) if changes else event
-
-
-def read_dotenv_values(text: str) -> dict[str, str]:
-    """KEY=VALUE lines as act reads its secret/var/env files (comments and blanks ignored)."""
-    out: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].strip()
-        key, sep, value = line.partition("=")
-        if not sep:
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        out[key.strip()] = value
-    return out

@@ -12,7 +12,9 @@ A state machine over act's log records:
   the matching events; ``add-mask`` values are masked from then on;
 - lines that are not JSON (act's final ``Error: …``) are kept as ``system`` log lines.
 
-Every event leaves through the :class:`Masker`, so no secret reaches a consumer or the store.
+Every field of every record is masked before it is parsed (act prints secrets in clear in its
+``step`` and ``arg`` fields), and every event leaves through the :class:`Masker` too, so no
+secret reaches a consumer or the store.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class ActLogParser:
             if not line.strip():
                 return []
             return self._out([ev.Log(run_id=self.run_id, stream="system", text=line)])
+        if record.get("command") == "add-mask":  # mask it whole before anything is masked
+            self.masker.add(str(record.get("arg", "")))
+        if self.masker:  # act's own fields hold secrets in clear (the step's script, args)
+            record = self.masker.value(record)
         return self._out(self._record(record))
 
     # -- records ------------------------------------------------------------------------
@@ -159,8 +165,7 @@ class ActLogParser:
     ) -> list[ev.Event]:
         node = step or job
         arg = str(rec.get("arg", ""))
-        if command == "add-mask":
-            self.masker.add(arg)
+        if command == "add-mask":  # taken in feed(), before the record was masked
             return []
         if command in ("warning", "error", "notice", "debug"):
             kv = rec.get("kvPairs") or {}

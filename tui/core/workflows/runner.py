@@ -16,12 +16,12 @@ from pathlib import Path
 
 from tui.core import events as ev
 from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED
-from tui.core.masking import Masker, read_dotenv_values
+from tui.core.masking import Masker
 from tui.core.paths import state_dir
 from tui.core.process import GroupProcess
 from tui.core.stack import s3
 from tui.core.store import RunRecord
-from tui.core.workflows import host_venv, standins
+from tui.core.workflows import dotenv, host_venv, standins
 from tui.core.workflows.act_argv import (
     WorkflowRequest,
     build_argv,
@@ -199,23 +199,51 @@ def _standins(request: WorkflowRequest) -> list[str]:
 @contextlib.contextmanager
 def _private_secrets(request: WorkflowRequest) -> Iterator[tuple[Path | None, list[str]]]:
     """Copy the secret file (or the project's ``.secrets``, act's default) into a private
-    0600 file in a 0700 temp dir, removed afterwards; yields it and the values to mask."""
-    source = request.secret_file
-    if source is None and (request.project / ".secrets").is_file():
-        source = request.project / ".secrets"
+    0600 file in a 0700 temp dir, removed afterwards; yields it and the values to mask. The
+    copy keeps the file's suffix: act reads ``.yml``/``.yaml`` secret files as YAML."""
+    source = secret_file(request)
     if source is None:
         yield None, []
         return
-    text = source.read_text(encoding="utf-8")
+    values = dotenv.secret_values(source, what=_flag(request))
     folder = Path(tempfile.mkdtemp(prefix="pipedeck-secrets-"))
     try:
-        target = folder / "secrets"
+        suffix = source.suffix if source.suffix in dotenv.YAML_SUFFIXES else ""
+        target = folder / f"secrets{suffix}"
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        yield target, list(read_dotenv_values(text).values())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(source.read_bytes())
+        yield target, values
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def secret_file(request: WorkflowRequest) -> Path | None:
+    """The secret file act would read: ``--secret-file``, else the project's ``.secrets``."""
+    if request.secret_file is not None:
+        return request.secret_file
+    default = request.project / ".secrets"
+    return default if default.is_file() else None
+
+
+def check_files(request: WorkflowRequest) -> None:
+    """Read the secret, env and var files act will read (its defaults ``.secrets``, ``.env``,
+    ``.vars`` in the project too) as act reads them: one that act would reject, printing it
+    whole, is a one-line bad input naming its line instead."""
+    source = secret_file(request)
+    if source is not None:
+        dotenv.read_file(source, what=_flag(request))
+    for flag, given, default in (
+        ("--env-file", request.env_file, ".env"),
+        ("--var-file", request.var_file, ".vars"),
+    ):
+        path = given if given is not None else request.project / default
+        if given is not None or path.is_file():
+            dotenv.read_file(path, what=flag if given is not None else "env file")
+
+
+def _flag(request: WorkflowRequest) -> str:
+    return "--secret-file" if request.secret_file is not None else "secret file"
 
 
 def host_step_env(env: dict[str, str], venv_bin: Path) -> dict[str, str]:
