@@ -8,6 +8,7 @@ import sys
 import typer
 
 from tui.cli.app import app
+from tui.cli.common import one_line
 from tui.core.errors import PipedeckError
 
 # Importing the command modules registers their commands on ``app``.
@@ -30,7 +31,7 @@ def main() -> None:
         print("pipedeck: interrupted", file=sys.stderr)
         sys.exit(130)
     except PipedeckError as exc:
-        print(f"pipedeck: {exc.message}", file=sys.stderr)
+        print(f"pipedeck: {one_line(exc.message)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # usage errors (Typer's click): one line, exit 2
         ctx = getattr(exc, "ctx", None)

@@ -61,3 +61,13 @@ def existing_file(path: Path | None, flag: str) -> Path | None:
 
 def is_tty() -> bool:
     return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+def note(text: str) -> None:
+    """One line for the user on stderr (a warning), never wrapped."""
+    console(stderr=True).print(text, style="yellow", soft_wrap=True, markup=False)
+
+
+def one_line(message: str) -> str:
+    """A message as errors are shown: its lines joined into one, surrounding space trimmed."""
+    return " ".join(part.strip() for part in message.strip().splitlines() if part.strip())

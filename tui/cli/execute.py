@@ -8,10 +8,15 @@ import contextlib
 import signal
 import sys
 
-from tui.cli.common import console, is_tty
+from tui.cli.common import console, is_tty, one_line
 from tui.cli.render import RunView
 from tui.core import events as ev
-from tui.core.errors import EXIT_CANCELLED, EXIT_RUN_FAILED
+from tui.core.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_CANCELLED,
+    EXIT_MISSING_PREREQ,
+    EXIT_RUN_FAILED,
+)
 from tui.core.runner import Run
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -54,4 +59,7 @@ async def _execute(run: Run, *, json_out: bool) -> int:
         if cancelling:
             await asyncio.gather(*cancelling, return_exceptions=True)
             exit_code = EXIT_CANCELLED
+    if exit_code in (EXIT_BAD_INPUT, EXIT_MISSING_PREREQ) and run.state.error:
+        # what the user must fix, as every bad input is said: one line on stderr
+        print(f"pipedeck: {one_line(run.state.error)}", file=sys.stderr)
     return exit_code

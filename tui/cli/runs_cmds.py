@@ -9,21 +9,32 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.cli.app import app
-from tui.cli.common import console
+from tui.cli.common import console, note
 from tui.cli.render import RunView, seconds, status_text
 from tui.core import events as ev
 from tui.core.errors import BadInput
 from tui.core.run_state import RunState
-from tui.core.store import INTERRUPTED, RunStore
+from tui.core.store import INTERRUPTED, RunStore, StoredEvents
 
 RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix, or `last`).")]
+
+
+def _note(stored: StoredEvents) -> None:
+    if stored.note():
+        note(stored.note())
 
 
 @app.command("runs")
 def runs(limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most N.")] = 20) -> None:
     """List stored runs, newest first (crashed runs show as interrupted)."""
-    metas = RunStore().list()[:limit]
+    store = RunStore()
+    metas = store.list()[:limit]
     out = console()
+    if store.unreadable:
+        note(
+            f"{store.unreadable} run(s) in {store.root} have an unreadable meta.json"
+            " and are not listed"
+        )
     if not metas:
         out.print("[dim]no runs yet[/]")
         return
@@ -45,8 +56,10 @@ def show(run: RunArg = "last") -> None:
     record = RunStore().get(run)
     out = console()
     view = RunView(out, live=False, echo=False)
-    for event in record.events():
+    stored = record.events()
+    for event in stored:
         view.handle(event)
+    _note(stored)
     meta = record.meta
     out.print(f"[bold]{meta.kind}[/] {meta.target}  [dim]run {meta.run_id} in {record.path}[/]")
     out.print(Text("status: ").append(status_text(meta.status)))
@@ -75,7 +88,9 @@ def logs(
     """Print a stored run's log lines, optionally of one node and its children."""
     record = RunStore().get(run)
     out = console()
-    all_events = list(record.events())
+    stored = record.events()
+    all_events = list(stored)
+    _note(stored)
     state = RunState.of(e for e in all_events if not isinstance(e, ev.Log))
     selected: set[str] | None = None
     if node is not None:

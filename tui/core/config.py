@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,39 +33,62 @@ class Settings:
         return f"http://{self.s3_host}:{self.s3_port}"
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_FIELDS = {f.name for f in dataclasses.fields(Settings)}
+RUNNERS = ("auto", "host", "docker")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def load(project: Path | None = None, **flags: Any) -> Settings:
-    """Settings for ``project``; ``flags`` whose value is None are not given."""
+    """Settings for ``project``; ``flags`` whose value is None are not given. Every value is
+    checked by type and range where it comes from: a bad one is a one-line BadInput naming
+    the file and key, the variable, or the flag."""
     values: dict[str, Any] = {}
     if project is not None:
         values.update(_from_files(project))
     values.update(_from_env())
-    values.update({k: v for k, v in flags.items() if v is not None})
-    unknown = set(values) - set(_FIELDS)
-    if unknown:
-        raise BadInput(f"unknown pipedeck setting(s): {', '.join(sorted(unknown))}")
-    return Settings(**{k: _coerce(k, v) for k, v in values.items()})
+    for name, value in flags.items():
+        if value is None:
+            continue
+        if name not in _FIELDS:
+            raise BadInput(f"unknown pipedeck setting: {name}")
+        values[name] = _checked(name, value, f"--{name.replace('_', '-')}", typed=True)
+    return Settings(**values)
 
 
 def _from_files(project: Path) -> dict[str, Any]:
     own = project / "pipedeck.toml"
     pyproject = project / "pyproject.toml"
     if own.is_file():
-        data = _read_toml(own)
-        values, path = dict(data.get("tool", {}).get("pipedeck", data)), own
+        data, path = _read_toml(own), own
+        table = _table(data.get("tool"), "pipedeck", path)
+        raw = table if table is not None else data
     elif pyproject.is_file():
-        values, path = dict(_read_toml(pyproject).get("tool", {}).get("pipedeck", {})), pyproject
+        path = pyproject
+        raw = _table(_read_toml(pyproject).get("tool"), "pipedeck", path) or {}
     else:
         return {}
-    unknown = set(values) - set(_FIELDS)
+    unknown = set(raw) - _FIELDS
     if unknown:
-        known = ", ".join(_FIELDS)
+        known = ", ".join(sorted(_FIELDS))
         raise BadInput(
             f"{path}: unknown pipedeck setting(s) {', '.join(sorted(unknown))} (known: {known})"
         )
-    return values
+    return {
+        name: _checked(name, value, f"{path}: setting {name}", typed=True)
+        for name, value in raw.items()
+    }
+
+
+def _table(tool: Any, name: str, path: Path) -> dict[str, Any] | None:
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise BadInput(f"{path}: [tool] must be a table")
+    table = tool.get(name)
+    if table is not None and not isinstance(table, dict):
+        raise BadInput(f"{path}: [tool.{name}] must be a table of settings")
+    return table
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -72,34 +96,66 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"{path}: invalid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise BadInput(f"{path}: cannot read it ({exc.strerror})") from None
 
 
 def _from_env() -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name in _FIELDS:
-        value = os.environ.get(f"PIPEDECK_{name.upper()}")
+    for name in sorted(_FIELDS):
+        variable = f"PIPEDECK_{name.upper()}"
+        value = os.environ.get(variable)
         if value is not None and value != "":
-            out[name] = value
+            out[name] = _checked(name, value, variable, typed=False)
     return out
 
 
-def _coerce(name: str, value: Any) -> Any:
-    kind = _FIELDS[name].type
-    try:
-        if kind == "int":
-            return int(value)
-        if kind == "bool":
-            if isinstance(value, str):
-                return value.strip().lower() in ("1", "true", "yes", "on")
-            return bool(value)
-        if kind == "tuple[str, ...]":
-            if isinstance(value, str):
-                return tuple(v.strip() for v in value.split(",") if v.strip())
-            return tuple(str(v) for v in value)
-        if kind == "Path | None":
-            return Path(value).expanduser() if value else None
-        return str(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"setting {name}={value!r}: expected {kind}") from None
+def _checked(name: str, value: Any, where: str, *, typed: bool) -> Any:
+    """``value`` for setting ``name`` as its type, or a BadInput naming ``where``. ``typed``:
+    it comes from TOML or a flag (a bool is a bool); else it is an environment string."""
+
+    def bad(expected: str) -> BadInput:
+        if where.startswith("--"):  # a flag, as the user typed it
+            return BadInput(f"{where} {value}: expected {expected}")
+        if typed:  # a file's key = TOML value
+            return BadInput(f"{where} = {value!r}: expected {expected}")
+        return BadInput(f"{where}={value}: expected {expected}")  # VARIABLE=value
+
+    if name == "s3_port":
+        if typed and (isinstance(value, bool) or not isinstance(value, int)):
+            raise bad("a port number 1-65535")
+        try:
+            port = int(value)
+        except (TypeError, ValueError):
+            raise bad("a port number 1-65535") from None
+        if not 1 <= port <= 65535:
+            raise bad("a port number 1-65535")
+        return port
+    if name == "offline":
+        if isinstance(value, bool):
+            return value
+        if not typed and str(value).strip().lower() in _TRUE + _FALSE:
+            return str(value).strip().lower() in _TRUE
+        raise bad("true or false" if typed else "1/0, true/false, yes/no or on/off")
+    if name == "buckets":
+        items = value.split(",") if isinstance(value, str) and not typed else value
+        if not isinstance(items, list | tuple) or not all(isinstance(b, str) for b in items):
+            raise bad('a list of bucket names, e.g. ["my-model-storage"]')
+        buckets = tuple(b.strip() for b in items if b.strip())
+        wrong = [b for b in buckets if not _BUCKET.fullmatch(b)]
+        if wrong:
+            raise bad(f"S3 bucket names (3-63 of a-z 0-9 . -; {wrong[0]!r} is not one)")
+        return buckets
+    if name == "ca_bundle":
+        if isinstance(value, Path):
+            return value.expanduser()
+        if not isinstance(value, str):
+            raise bad("the path of a PEM file")
+        return Path(value).expanduser() if value else None
+    if not isinstance(value, str) or not value.strip():
+        raise bad("a non-empty string")
+    if name == "runner" and value not in RUNNERS:
+        raise bad(f"one of {', '.join(RUNNERS)}")
+    return value

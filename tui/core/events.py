@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from types import UnionType
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 RunKind = Literal["workflow", "pipeline"]
 NodeKind = Literal["job", "step", "task", "group"]
@@ -137,22 +138,62 @@ def to_dict(event: Event) -> dict[str, Any]:
     return out
 
 
-def from_dict(data: Mapping[str, Any]) -> Event:
-    """Inverse of :func:`to_dict`. Raises ``ValueError`` on an unknown type or bad fields."""
+def from_dict(data: Any) -> Event:
+    """Inverse of :func:`to_dict`. Raises ``ValueError`` on anything that is not an event:
+    not an object, an unknown type, a missing field, or a field of the wrong type."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"not an event object: {type(data).__name__}")
     kind = data.get("type")
     cls = EVENT_TYPES.get(str(kind))
     if cls is None:
         raise ValueError(f"unknown event type {kind!r}")
-    names = {f.name for f in dataclasses.fields(cls)}
-    kwargs = {k: v for k, v in data.items() if k in names}
-    if "ts" in kwargs:
-        kwargs["ts"] = datetime.fromisoformat(kwargs["ts"])
-    if "argv" in kwargs:
-        kwargs["argv"] = tuple(kwargs["argv"])
+    checks = field_checks(cls)
+    kwargs = {k: v for k, v in data.items() if k in checks}
     try:
+        if "ts" in kwargs:
+            kwargs["ts"] = datetime.fromisoformat(kwargs["ts"])
+        for name, value in kwargs.items():
+            if name != "ts" and not checks[name](value):
+                raise ValueError(f"field {name} has the wrong type ({type(value).__name__})")
+        if "argv" in kwargs:
+            kwargs["argv"] = tuple(kwargs["argv"])
         return cls(**kwargs)
     except TypeError as exc:
         raise ValueError(f"bad {kind} event: {exc}") from exc
+
+
+_CHECKS: dict[type, dict[str, Callable[[Any], bool]]] = {}
+
+
+def field_checks(cls: type) -> dict[str, Callable[[Any], bool]]:
+    """Per field of the dataclass ``cls``: does a decoded JSON value fit its annotation?"""
+    checks = _CHECKS.get(cls)
+    if checks is None:
+        hints = get_type_hints(cls)
+        checks = _CHECKS[cls] = {f.name: _check(hints[f.name]) for f in dataclasses.fields(cls)}
+    return checks
+
+
+def _check(hint: Any) -> Callable[[Any], bool]:
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Literal:
+        return lambda v: v in args
+    if origin in (Union, UnionType):
+        parts = [_check(a) for a in args]
+        return lambda v: any(p(v) for p in parts)
+    if hint is type(None):
+        return lambda v: v is None
+    if hint is str:
+        return lambda v: isinstance(v, str)
+    if hint is int:
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if hint is float:
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+    if origin is tuple:
+        return lambda v: isinstance(v, list | tuple) and all(isinstance(i, str) for i in v)
+    if origin in (Mapping, dict) or hint in (Mapping, dict):
+        return lambda v: isinstance(v, Mapping)
+    return lambda v: True  # datetime (parsed above), Any
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # built once

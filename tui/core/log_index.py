@@ -315,9 +315,16 @@ class IndexWriter:
                 self.flush()
 
     def flush(self) -> None:
-        if self._fd is not None and self._pending:
-            os.write(self._fd, self._pending)
+        data = bytes(self._pending)
         self._pending.clear()
+        if self._fd is not None and data:
+            try:
+                written = 0
+                while written < len(data):
+                    written += os.write(self._fd, data[written:])
+            except OSError:  # no room: stop indexing (readers catch up from events.jsonl)
+                os.close(self._fd)
+                self._fd = None
 
     def close(self) -> None:
         if self._fd is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import platformdirs
@@ -12,6 +13,28 @@ import tui
 def state_dir() -> Path:
     """The state root; honours ``XDG_STATE_HOME`` at call time (tests rely on that)."""
     return Path(platformdirs.user_state_dir("pipedeck", appauthor=False))
+
+
+PRIVATE_DIR = 0o700  # what pipedeck keeps (run logs, keys) is its user's alone
+PRIVATE_FILE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """``path``, created 0700 (and made so if it exists and is ours); under the state dir,
+    the state folders from the state dir down to it likewise."""
+    root = state_dir()
+    if path.is_relative_to(root):
+        parts = path.relative_to(root).parts
+        folders = [root.joinpath(*parts[:i]) for i in range(len(parts) + 1)]
+    else:
+        folders = [path]
+    folders[0].parent.mkdir(parents=True, exist_ok=True)
+    for folder in folders:
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        info = folder.stat()
+        if info.st_mode & 0o777 != PRIVATE_DIR and info.st_uid == os.getuid():
+            folder.chmod(PRIVATE_DIR)
+    return path
 
 
 def runs_dir() -> Path:

@@ -28,7 +28,7 @@ from tui.core import events as ev
 from tui.core.errors import EXIT_CANCELLED, EXIT_INTERNAL, EXIT_RUN_FAILED, PipedeckError
 from tui.core.run_state import RunState
 from tui.core.statuses import RUNNING
-from tui.core.store import RunRecord
+from tui.core.store import RunRecord, StoreFull
 
 CANCELLED_BY_USER = "cancelled by the user"
 
@@ -55,6 +55,7 @@ class Run:
         self.record = record
         self.state = RunState(record.meta.kind)
         self.cancel_requested = False
+        self.store_error: StoreFull | None = None
         self._begun: float | None = None
         self._used = False
 
@@ -156,8 +157,15 @@ class Run:
         return out
 
     def _record(self, event: ev.Event) -> ev.Event:
-        self.record.append(event)
+        """Fold ``event`` in and append it to the store. The first write the disk refuses
+        (StoreFull) ends the run, saying why; later events are kept where there is room."""
         self.state.apply(event)
+        try:
+            self.record.append(event)
+        except StoreFull as exc:
+            if self.store_error is None:  # the first: end the run (it says why)
+                self.store_error = exc
+                raise
         return event
 
     def _run_started(self) -> ev.RunStarted:

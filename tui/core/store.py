@@ -7,24 +7,28 @@ reported as ``interrupted``.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import psutil
 
 from tui.core import events as ev
-from tui.core.errors import BadInput
+from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.log_index import IndexWriter
-from tui.core.paths import runs_dir
+from tui.core.paths import PRIVATE_DIR, PRIVATE_FILE, private_dir, runs_dir
 from tui.core.run_state import log_line_count
 
 RUNNING = "running"
+MIB = 1024 * 1024
 INTERRUPTED = "interrupted"
 
 
@@ -59,7 +63,7 @@ class RunRecord:
     def __init__(self, path: Path, meta: RunMeta) -> None:
         self.path = path
         self.meta = meta
-        self._events: IO[bytes] | None = None
+        self._fd: int | None = None  # events.jsonl, written in whole lines
         self._index: IndexWriter | None = None
         self._offset = 0  # where the next event line starts in events.jsonl
 
@@ -76,13 +80,21 @@ class RunRecord:
         return self.path / "artifacts"
 
     def append(self, event: ev.Event) -> None:
-        if self._events is None:
+        """Write ``event`` as one whole line (never part of one: a write the disk cannot take
+        is undone and raises :class:`StoreFull`), index its log lines, keep meta.json."""
+        if self._fd is None:
             self._open()
-        assert self._events is not None and self._index is not None
+        assert self._fd is not None and self._index is not None
         data = (ev.dumps(event) + "\n").encode("utf-8")
         offset = self._offset
-        self._events.write(data)
-        self._events.flush()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, offset)
+            raise _full(exc, self.path, len(data)) from None
         self._offset += len(data)
         self._index.add(offset, log_line_count(event))
         if isinstance(event, ev.RunStarted):
@@ -99,63 +111,109 @@ class RunRecord:
 
     def _open(self) -> None:
         self._index = IndexWriter(self.path)  # before events.jsonl: see IndexWriter
-        self._events = self.events_path.open("ab")
-        self._offset = self._events.seek(0, os.SEEK_END)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        self._fd = os.open(self.events_path, flags, PRIVATE_FILE)
+        self._offset = os.lseek(self._fd, 0, os.SEEK_END)
         if self._offset:  # a record opened again: end a torn line, index what is there
             with self.events_path.open("rb") as fh:
                 fh.seek(self._offset - 1)
                 torn = fh.read(1) != b"\n"
             if torn:
-                self._events.write(b"\n")
-                self._events.flush()
+                os.write(self._fd, b"\n")
                 self._offset += 1
             self._index.catch_up()
 
     def write_meta(self) -> None:
         tmp = self.path / "meta.json.tmp"
-        tmp.write_text(json.dumps(self.meta.__dict__, indent=2), encoding="utf-8")
-        tmp.replace(self.path / "meta.json")
+        data = json.dumps(self.meta.__dict__, indent=2).encode("utf-8")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            tmp.replace(self.path / "meta.json")
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise _full(exc, self.path, len(data)) from None
 
     def close(self) -> None:
-        if self._events is not None:
-            self._events.close()
-            self._events = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
         if self._index is not None:
             self._index.close()
             self._index = None
 
-    def events(self) -> Iterator[ev.Event]:
+    def events(self) -> StoredEvents:
         return read_events(self.events_path)
 
 
-def read_events(path: Path) -> Iterator[ev.Event]:
-    """Events of a stored run; a torn last line (the process was killed mid-write) is skipped."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.endswith("\n"):
-                break
-            try:
-                yield ev.loads(line)
-            except (ValueError, KeyError):
-                continue
+class StoreFull(MissingPrerequisite):
+    """The run store's disk has no room: what was being written was undone."""
+
+
+def _full(exc: OSError, where: Path, size: int) -> OSError | StoreFull:
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return exc
+    free = shutil.disk_usage(where).free
+    need = max(size, 10 * MIB) // MIB + 1
+    return StoreFull(
+        f"no space left for the run store in {where.parent} ({free // MIB} MiB free);"
+        f" free at least {need} MiB there (or set XDG_STATE_HOME elsewhere) and run again"
+    )
+
+
+class StoredEvents:
+    """The events of a stored run, read lazily. A torn last line (the process was killed
+    mid-write), an undecodable line or one that is not an event is skipped and counted in
+    ``skipped`` (final once iteration ends): the reader never fails on what it finds."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.skipped = 0
+
+    def __iter__(self) -> Iterator[ev.Event]:
+        self.skipped = 0
+        try:
+            fh = self.path.open("rb")
+        except FileNotFoundError:
+            return
+        with fh:
+            for raw in fh:
+                try:
+                    if not raw.endswith(b"\n"):
+                        raise ValueError("a torn last line")
+                    yield ev.loads(raw.decode("utf-8"))
+                except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+                    self.skipped += 1
+
+    def note(self) -> str:
+        """One line for the user when lines were skipped, else ''."""
+        if not self.skipped:
+            return ""
+        lines = "line" if self.skipped == 1 else "lines"
+        return f"{self.skipped} {lines} of {self.path} could not be read and were skipped"
+
+
+def read_events(path: Path) -> StoredEvents:
+    return StoredEvents(path)
 
 
 class RunStore:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or runs_dir()
+        self.unreadable = 0  # runs the last list() could not read
 
     def create(
         self, kind: str, target: str, project: Path, mode: str = "", *, run_id: str = ""
     ) -> RunRecord:
         """A new run's directory; ``run_id`` fixes its id (scripted runs in tests)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         while True:
             run_id = run_id or new_run_id()
             path = self.root / run_id
             try:
-                path.mkdir()
+                path.mkdir(mode=PRIVATE_DIR)
                 break
             except FileExistsError:
                 run_id = ""
@@ -176,10 +234,18 @@ class RunStore:
         return record
 
     def list(self) -> list[RunMeta]:
-        """Every stored run, newest first, with crashed runs marked ``interrupted``."""
+        """Every stored run, newest first, with crashed runs marked ``interrupted``. A run
+        whose meta.json cannot be read is left out and counted in ``unreadable``."""
+        self.unreadable = 0
         if not self.root.exists():
             return []
-        metas = [m for p in self.root.iterdir() if (m := self._load_meta(p)) is not None]
+        metas = []
+        for path in self.root.iterdir():
+            meta = self._load_meta(path) if path.is_dir() else None
+            if meta is not None:
+                metas.append(meta)
+            elif path.is_dir():
+                self.unreadable += 1
         return sorted(metas, key=lambda m: (m.started, m.run_id), reverse=True)
 
     def get(self, run_id: str) -> RunRecord:
@@ -199,8 +265,13 @@ class RunStore:
     def _load_meta(self, path: Path) -> RunMeta | None:
         try:
             data = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            checks = ev.field_checks(RunMeta)
+            if not isinstance(data, dict) or not all(
+                k in checks and checks[k](v) for k, v in data.items()
+            ):
+                return None
             meta = RunMeta(**data)
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return None
         if meta.status == RUNNING and not _alive(meta.pid, meta.pid_started):
             meta.status = INTERRUPTED

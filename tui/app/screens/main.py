@@ -374,11 +374,14 @@ class MainScreen(Screen[None]):
 
     @work(group="history", exclusive=True, exit_on_error=False)
     async def show_stored(self, run_id: str) -> None:
-        def load() -> tuple[RunRecord, list[ev.Event]]:
+        def load() -> tuple[RunRecord, list[ev.Event], str]:
             record = self.store.get(run_id)
-            return record, list(record.events())
+            stored = record.events()
+            return record, list(stored), stored.note()
 
-        record, events = await asyncio.to_thread(load)
+        record, events, note = await asyncio.to_thread(load)
+        if note:
+            self.notify(note, severity="warning", timeout=8)
         kind = record.meta.kind
         side = kind if kind in SIDES else "workflow"
         if side in self.runs:

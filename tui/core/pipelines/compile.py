@@ -92,8 +92,14 @@ def load_pipeline(target: str, project: Path, work_dir: Path) -> LoadedPipeline:
 
 def compile_to(target: str, project: Path, out: Path, work_dir: Path) -> LoadedPipeline:
     """``pipedeck compile``: the compiled YAML of ``target`` written to ``out``."""
+    if out.is_dir():
+        raise BadInput(f"-o {out}: is a folder; give the file to write, e.g. {out / 'x.yaml'}")
     loaded = load_pipeline(target, project, work_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if loaded.spec_path.resolve() != out.resolve():
-        shutil.copyfile(loaded.spec_path, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if loaded.spec_path.resolve() != out.resolve():
+            shutil.copyfile(loaded.spec_path, out)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise BadInput(f"-o {out}: cannot write it ({reason}); choose another path") from None
     return loaded

@@ -106,8 +106,46 @@ def load_spec(path: Path) -> PipelineSpec:
         raise BadInput(f"{path}{line}: not valid YAML") from exc
     for doc in docs:
         if is_pipeline_spec(doc):
+            problem = shape_problem(doc)
+            if problem:
+                raise BadInput(f"{path}: not a compiled KFP pipeline kfp can run: {problem}")
             return parse_spec(doc)
     raise BadInput(f"{path}: not a compiled KFP pipeline (no pipelineInfo/root/deploymentSpec)")
+
+
+def shape_problem(doc: Mapping[str, Any]) -> str:
+    """What makes ``doc`` not a pipeline spec kfp.local can run ('' when nothing): the parts
+    it reads must be mappings, every task must name a component that exists, and every
+    component with an executor must find it in ``deploymentSpec``."""
+    components = doc.get("components", {})
+    deployment = doc.get("deploymentSpec") or {}
+    if not isinstance(deployment, Mapping):
+        return "deploymentSpec is not a mapping"
+    executors = deployment.get("executors", {})
+    if not isinstance(doc.get("pipelineInfo"), Mapping):
+        return "pipelineInfo is not a mapping"
+    if not isinstance(components, Mapping):
+        return "components is not a mapping"
+    if not isinstance(executors, Mapping):
+        return "deploymentSpec.executors is not a mapping"
+    dags: list[tuple[str, Any]] = [("root", doc.get("root"))]
+    dags += [(f"components.{name}", c) for name, c in components.items()]
+    for where, holder in dags:
+        if not isinstance(holder, Mapping):
+            return f"{where} is not a mapping"
+        label = holder.get("executorLabel")
+        if label is not None and label not in executors:
+            return f"{where} runs executor {label!r}, which deploymentSpec does not define"
+        dag = holder.get("dag", {})
+        tasks = dag.get("tasks", {}) if isinstance(dag, Mapping) else None
+        if not isinstance(tasks, Mapping):
+            return f"{where}.dag.tasks is not a mapping"
+        for name, task in tasks.items():
+            ref = task.get("componentRef") if isinstance(task, Mapping) else None
+            component = ref.get("name") if isinstance(ref, Mapping) else None
+            if component not in components:
+                return f"task {name!r} in {where} names no component of the pipeline"
+    return ""
 
 
 def is_pipeline_spec(doc: Any) -> bool:

@@ -132,11 +132,16 @@ def planned_nodes(workflow: Workflow, job: str | None = None) -> list[PlannedNod
 
 def load_workflow(path: Path) -> Workflow:
     try:
-        text = path.read_text(encoding="utf-8")
+        data_bytes = path.read_bytes()
     except FileNotFoundError:
         raise BadInput(f"{path}: no such workflow file") from None
     except OSError as exc:
         raise BadInput(f"{path}: cannot read it ({exc.strerror})") from None
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data_bytes[: exc.start].count(b"\n") + 1
+        raise BadInput(f"{path}:{line}: not UTF-8 text (is it a workflow file?)") from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -144,8 +149,13 @@ def load_workflow(path: Path) -> Workflow:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise BadInput(f"{where}: malformed YAML: {exc.problem or exc}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, …)
+        line = text[: exc.position].count("\n") + 1
+        reason = f"{exc.reason} (#x{exc.character:04x})"
+        raise BadInput(f"{path}:{line}: malformed YAML: {reason}") from None
     except yaml.YAMLError as exc:
-        raise BadInput(f"{path}: malformed YAML: {exc}") from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        raise BadInput(f"{path}: malformed YAML: {first}") from None
     if not isinstance(data, dict) or root is None:
         raise BadInput(f"{path}:1: not a workflow (expected a mapping with `on:` and `jobs:`)")
     return _parse(path, data, root)

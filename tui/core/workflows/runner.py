@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import os
 import shutil
 import sys
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tui.core import events as ev
-from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED
+from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED, BadInput
 from tui.core.masking import Masker
 from tui.core.paths import state_dir
 from tui.core.process import GroupProcess
@@ -240,6 +241,25 @@ def check_files(request: WorkflowRequest) -> None:
         path = given if given is not None else request.project / default
         if given is not None or path.is_file():
             dotenv.read_file(path, what=flag if given is not None else "env file")
+    if request.payload is not None:
+        _check_payload(request.payload)
+
+
+def _check_payload(path: Path) -> None:
+    """act reads the payload as a JSON object; anything else fails every step later."""
+    try:
+        data = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise BadInput(f"--payload {path}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"--payload {path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"--payload {path}:{exc.lineno}: not JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        kind = {"list": "list", "str": "string", "NoneType": "null"}.get(
+            type(data).__name__, "number"
+        )
+        raise BadInput(f"--payload {path}: expected a JSON object (an event), not a {kind}")
 
 
 def _flag(request: WorkflowRequest) -> str:
