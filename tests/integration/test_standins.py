@@ -79,8 +79,23 @@ def test_pip_install_without_setup_python_lands_in_a_per_run_venv(
     six = next(line for line in logs(result) if "six from " in line)
     prefix = next(line for line in logs(result) if line.startswith("prefix "))
     if mode == "host":
-        venvs = state_dir / "pipedeck" / "venvs"
-        assert str(venvs) in prefix and str(venvs) in six
-        assert list(venvs.iterdir()) == []  # removed when the run ended
+        scratch = state_dir / "pipedeck" / "scratch"  # the run's own folder
+        assert str(scratch) in prefix and str(scratch) in six
+        assert list(scratch.iterdir()) == []  # removed when the run ended
     else:
         assert "/opt/pipedeck/venv" in prefix
+
+
+def test_an_artifact_name_that_would_escape_the_run_fails_its_step(workflow_project) -> None:
+    project = workflow_project("escape")
+    argv = ["run", "workflow", "--offline", "--runner", "host", "--json"]
+    result = run_cli(*argv, "--project", str(project))
+    assert result.code == 1
+    ended = {e["node_id"]: e for e in result.events if e["type"] == "node.finished"}
+    assert ended["up"]["status"] == "failure"
+    upload = [e for e in ended.values() if e["name"] == "actions/upload-artifact@v4"]
+    assert upload and {e["status"] for e in upload} == {"failure"}  # that step, and why
+    assert any("artifact name is not valid: ../../escaped" in text for text in logs(result, "up/"))
+    run_dir = RunStore().get("last").path
+    assert not (run_dir / "escaped").exists() and not (run_dir.parent / "escaped").exists()
+    assert list(run_dir.parent.parent.rglob("escaped")) == []

@@ -9,7 +9,7 @@ from typing import Any
 
 import psutil
 
-from tui.core.images.containers import act_containers
+from tui.core.images.containers import run_container_names
 
 MIB = 1024 * 1024
 
@@ -41,13 +41,14 @@ class TreeSampler:
 
 
 class ContainerSampler:
-    """A docker-mode run: act's own process tree plus its job containers (``act-*`` created
-    since the run started), whose use the Docker API reports (their processes are not in
-    act's tree, and on Docker Desktop not even on this host)."""
+    """A docker-mode run: act's own process tree plus the run's containers (labelled with
+    its id), whose use the Docker API reports (their processes are not in act's tree, and on
+    Docker Desktop not even on this host)."""
 
-    def __init__(self, pid: int, since: datetime) -> None:
+    def __init__(self, pid: int, since: datetime, run_id: str = "") -> None:
         self.pid = pid
         self.since = since
+        self.run_id = run_id
         self.tree = TreeSampler(pid)
         self._last: dict[str, tuple[float, float]] = {}  # container -> (cpu ns, system ns)
         self._client: Any = None
@@ -57,12 +58,15 @@ class ContainerSampler:
         if own is None:
             return None
         cpu, mib = own
-        for name in act_containers(self.since):
+        for name in self.containers():
             usage = self._container(name)
             if usage is not None:
                 cpu += usage[0]
                 mib += usage[1]
         return cpu, mib
+
+    def containers(self) -> list[str]:
+        return run_container_names(self.run_id)
 
     def _container(self, name: str) -> tuple[float, float] | None:
         try:
@@ -92,16 +96,19 @@ class ContainerSampler:
 Sampler = TreeSampler | ContainerSampler
 
 
-def sampler_for(current: Sampler | None, pid: int, mode: str, started: datetime | None) -> Sampler:
+def sampler_for(
+    current: Sampler | None, pid: int, mode: str, started: datetime | None, run_id: str = ""
+) -> Sampler:
     """The sampler a run needs now: ``current`` while it still fits, else a new one (another
-    process, or docker mode became known once ``run.started`` arrived)."""
+    process or run, or docker mode became known once ``run.started`` arrived)."""
     docker = mode == "docker" and started is not None
     if (
         current is not None
         and current.pid == pid
         and docker == isinstance(current, ContainerSampler)
+        and (not docker or getattr(current, "run_id", "") == run_id)
     ):
         return current
     if docker and started is not None:
-        return ContainerSampler(pid, started)
+        return ContainerSampler(pid, started, run_id)
     return TreeSampler(pid)

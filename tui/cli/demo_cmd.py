@@ -4,7 +4,7 @@ with a summary (what CI and the README check run)."""
 from __future__ import annotations
 
 import asyncio
-import signal
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.cli.app import app
-from tui.cli.common import console
+from tui.cli.common import console, note
+from tui.cli.execute import SIGNALS
 from tui.cli.render import seconds, status_text
 from tui.core import demo as demo_core
 from tui.core import events as ev
@@ -49,6 +50,9 @@ def demo(
 async def _headless(project: Path | None, runner: str) -> int:
     out = console()
     prepared = demo_core.prepare(project, runner)
+    for side in prepared.sides:
+        for line in side.run.record.notes:
+            note(line)
     out.print(f"[bold]pipedeck demo[/] on {prepared.project}")
     out.print(f"[dim]S3 emulator {prepared.endpoint}[/]")
     if prepared.note:
@@ -58,10 +62,11 @@ async def _headless(project: Path | None, runner: str) -> int:
 
     def on_signal() -> None:
         if not stopping:
-            print("pipedeck: stopping both runs…", file=sys.stderr)
+            with contextlib.suppress(OSError):  # after SIGHUP there may be no terminal
+                print("pipedeck: stopping both runs…", file=sys.stderr)
             stopping.append(loop.create_task(demo_core.cancel(prepared)))
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in SIGNALS:
         loop.add_signal_handler(sig, on_signal)
 
     def on_event(side: demo_core.Side, event: ev.Event) -> None:
@@ -79,7 +84,7 @@ async def _headless(project: Path | None, runner: str) -> int:
     try:
         await demo_core.drive(prepared, on_event)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in SIGNALS:
             loop.remove_signal_handler(sig)
     if stopping:
         await asyncio.gather(*stopping, return_exceptions=True)

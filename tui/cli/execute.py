@@ -8,7 +8,7 @@ import contextlib
 import signal
 import sys
 
-from tui.cli.common import console, is_tty, one_line
+from tui.cli.common import console, is_tty, note, one_line
 from tui.cli.render import RunView
 from tui.core import events as ev
 from tui.core.errors import (
@@ -19,7 +19,8 @@ from tui.core.errors import (
 )
 from tui.core.runner import Run
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Ctrl-C, a kill, and the terminal closing (ssh dropped) all end the run cleanly.
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def execute(run: Run, *, json_out: bool) -> int:
@@ -33,8 +34,12 @@ async def _execute(run: Run, *, json_out: bool) -> int:
 
     def on_signal() -> None:
         if not cancelling:
-            print("pipedeck: stopping the run…", file=sys.stderr)
+            with contextlib.suppress(OSError):  # after SIGHUP there may be no terminal
+                print("pipedeck: stopping the run…", file=sys.stderr)
             cancelling.append(loop.create_task(run.cancel()))
+
+    for line in run.record.notes:
+        note(line)
 
     for sig in SIGNALS:
         loop.add_signal_handler(sig, on_signal)

@@ -14,9 +14,17 @@ from tui.cli.render import RunView, seconds, status_text
 from tui.core import events as ev
 from tui.core.errors import BadInput
 from tui.core.run_state import RunState
-from tui.core.store import INTERRUPTED, RunStore, StoredEvents
+from tui.core.store import INTERRUPTED, RunRecord, RunStore, StoredEvents
 
 RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix, or `last`).")]
+
+
+def _get(run: str) -> RunRecord:
+    store = RunStore()
+    record = store.get(run)
+    for line in store.notes:
+        note(line)
+    return record
 
 
 def _note(stored: StoredEvents) -> None:
@@ -29,6 +37,8 @@ def runs(limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most 
     """List stored runs, newest first (crashed runs show as interrupted)."""
     store = RunStore()
     metas = store.list()[:limit]
+    for line in store.notes:
+        note(line)
     out = console()
     if store.unreadable:
         note(
@@ -53,7 +63,7 @@ def runs(limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most 
 @app.command("show")
 def show(run: RunArg = "last") -> None:
     """A stored run: its nodes with status and duration, artifacts, metrics."""
-    record = RunStore().get(run)
+    record = _get(run)
     out = console()
     view = RunView(out, live=False, echo=False)
     stored = record.events()
@@ -86,7 +96,7 @@ def logs(
     ] = None,
 ) -> None:
     """Print a stored run's log lines, optionally of one node and its children."""
-    record = RunStore().get(run)
+    record = _get(run)
     out = console()
     stored = record.events()
     all_events = list(stored)

@@ -18,6 +18,7 @@ from tui.core.errors import PipedeckError
 from tui.core.images import container_https, docker_engine, local_images
 from tui.core.stack import s3
 from tui.core.workflows import act_argv
+from tui.core.workflows.mode import host_user
 
 KFP_CPUS = 4
 KFP_MEMORY_GIB = 8
@@ -33,7 +34,7 @@ class Check:
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    checks = [_python(), _act()]
+    checks = [_python(), _act(), _host_mode()]
     engine = docker_engine.engine_status()
     checks.append(
         Check(
@@ -62,6 +63,17 @@ def run_checks(settings: Settings) -> list[Check]:
     checks.append(_binary("go-task", ["task", "--version"], "pip install go-task-bin"))
     checks.append(_resources())
     return checks
+
+
+def _host_mode() -> Check:
+    who, root = host_user()
+    detail = f"steps run on this machine as {who}, not in a container"
+    if root:
+        return Check("Host mode", False, f"{detail}: as root, a step can change anything", ROOT_FIX)
+    return Check("Host mode", True, detail)
+
+
+ROOT_FIX = "run pipedeck as an ordinary user, or use --runner docker to keep steps in containers"
 
 
 def default_mode_ready(checks: list[Check]) -> bool:

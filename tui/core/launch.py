@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core import config
-from tui.core.errors import BadInput
+from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.paths import state_dir
 from tui.core.runner import Run
-from tui.core.store import RunStore
+from tui.core.store import RUNNING, RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.mode import choose_mode
 from tui.core.workflows.runner import ActRunner, check_files
@@ -46,14 +46,36 @@ def start_workflow(request: WorkflowRequest, store: RunStore | None = None) -> R
         raise BadInput(f"ca_bundle {request.ca_bundle}: no such file")
     check_files(request)
     choice = choose_mode(request.mode, dry_run=request.dry_run)
-    record = (store or RunStore()).create("workflow", request.target, request.project, choice.mode)
+    store = store or RunStore()
+    workflow_file = str(request.workflow.path.resolve())
+    if choice.mode == "docker":
+        _refuse_a_second_docker_run(store, workflow_file)
+    record = store.create("workflow", request.target, request.project, choice.mode)
+    record.meta.extra["workflow"] = workflow_file
+    record.write_meta()
     try:
         runner = ActRunner(request, record, choice)
     except Exception:
-        record.close()
-        shutil.rmtree(record.path, ignore_errors=True)  # nothing ran: keep no empty run
+        store.discard(record)  # nothing ran: keep no empty run
         raise
     return Run(runner, record)
+
+
+def _refuse_a_second_docker_run(store: RunStore, workflow_file: str) -> None:
+    """act names a job's container by the workflow's and the job's names alone, so two
+    docker-mode runs of one workflow at once would fight over the same containers."""
+    for meta in store.list():  # a run whose pipedeck died is listed interrupted, not running
+        if (
+            meta.status == RUNNING
+            and meta.kind == "workflow"
+            and meta.mode == "docker"
+            and meta.extra.get("workflow") == workflow_file
+        ):
+            raise MissingPrerequisite(
+                f"run {meta.run_id} is running {meta.target} in docker mode, and act gives a"
+                " second run's job containers the same names; wait for it to end, stop it,"
+                " or run this one with --runner host"
+            )
 
 
 def shared_cache_root(project: Path) -> Path:

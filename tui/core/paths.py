@@ -41,6 +41,13 @@ def runs_dir() -> Path:
     return state_dir() / "runs"
 
 
+def scratch_dir(run_id: str) -> Path:
+    """A run's private working folder (0700 once made): act's per-run action cache (host
+    workspaces, step scripts), the secret file's copy, the host-mode virtualenv, the pipeline
+    driver's temp files. Removed when the run ends; swept when a killed run left it."""
+    return state_dir() / "scratch" / run_id
+
+
 def localstack_dir() -> Path:
     """``localstack/`` of a source checkout, or ``tui/_localstack`` bundled into a wheel."""
     package = Path(tui.__file__).resolve().parent

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import sys
 import time
@@ -25,7 +26,13 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Protocol, cast
 
 from tui.core import events as ev
-from tui.core.errors import EXIT_CANCELLED, EXIT_INTERNAL, EXIT_RUN_FAILED, PipedeckError
+from tui.core.errors import (
+    EXIT_CANCELLED,
+    EXIT_INTERNAL,
+    EXIT_MISSING_PREREQ,
+    EXIT_RUN_FAILED,
+    PipedeckError,
+)
 from tui.core.run_state import RunState
 from tui.core.statuses import RUNNING
 from tui.core.store import RunRecord, StoreFull
@@ -176,6 +183,10 @@ class Run:
     def _crashed(self, exc: Exception) -> list[ev.Event]:
         if isinstance(exc, PipedeckError):
             code, error = exc.exit_code, exc.message
+        elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = f" for {exc.filename}" if exc.filename else ""
+            code = EXIT_MISSING_PREREQ
+            error = f"no space left on the device{where}; free some space and run again"
         else:
             code = EXIT_INTERNAL
             error = f"pipedeck error: {type(exc).__name__}: {exc}"

@@ -26,6 +26,7 @@ from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.log_index import IndexWriter
 from tui.core.paths import PRIVATE_DIR, PRIVATE_FILE, private_dir, runs_dir
 from tui.core.run_state import log_line_count
+from tui.core.sweep import LIVE, Swept, sweep_run
 
 RUNNING = "running"
 MIB = 1024 * 1024
@@ -64,6 +65,7 @@ class RunRecord:
         self.path = path
         self.meta = meta
         self._fd: int | None = None  # events.jsonl, written in whole lines
+        self.notes: list[str] = []  # lines for the user, from the store (e.g. a sweep)
         self._index: IndexWriter | None = None
         self._offset = 0  # where the next event line starts in events.jsonl
 
@@ -108,6 +110,7 @@ class RunRecord:
             self.meta.error = event.error
             self.meta.finished = event.ts.isoformat()
             self.write_meta()
+            (self.path.parent / LIVE / self.run_id).unlink(missing_ok=True)
 
     def _open(self) -> None:
         self._index = IndexWriter(self.path)  # before events.jsonl: see IndexWriter
@@ -203,12 +206,49 @@ class RunStore:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or runs_dir()
         self.unreadable = 0  # runs the last list() could not read
+        self.notes: list[str] = []  # one line each: what the sweeps found (tui.core.sweep)
+
+    @property
+    def live_dir(self) -> Path:
+        return self.root / LIVE
+
+    def sweep(self) -> list[Swept]:
+        """Stop what interrupted runs left (their pipedeck process died mid-run) and mark
+        them ``interrupted``; each such run adds a line to ``notes``."""
+        if not self.live_dir.is_dir():
+            return []
+        done = []
+        for marker in sorted(self.live_dir.iterdir()):
+            meta = self._load_meta(self.root / marker.name, mark=False)
+            if meta is not None and meta.status == RUNNING and _alive(meta.pid, meta.pid_started):
+                continue  # still going
+            if meta is not None and meta.status == RUNNING:
+                extra = meta.extra
+                names = [str(n) for n in extra.get("containers", [])]
+                networks = [str(n) for n in extra.get("networks", [])]
+                docker = meta.mode == "docker" or bool(names)
+                result = sweep_run(meta.run_id, meta.started, names, networks, docker)
+                meta.status = INTERRUPTED
+                meta.error = meta.error or "pipedeck was stopped before the run finished"
+                meta.extra["swept"] = {
+                    "processes": result.processes,
+                    "containers": result.containers,
+                    "folders": result.folders,
+                }
+                with contextlib.suppress(OSError, StoreFull):
+                    RunRecord(self.root / meta.run_id, meta).write_meta()
+                self.notes.append(result.line())
+                done.append(result)
+            marker.unlink(missing_ok=True)
+        return done
 
     def create(
         self, kind: str, target: str, project: Path, mode: str = "", *, run_id: str = ""
     ) -> RunRecord:
-        """A new run's directory; ``run_id`` fixes its id (scripted runs in tests)."""
+        """A new run's directory; ``run_id`` fixes its id (scripted runs in tests). What
+        interrupted runs left is swept first."""
         private_dir(self.root)
+        self.sweep()
         while True:
             run_id = run_id or new_run_id()
             path = self.root / run_id
@@ -230,8 +270,17 @@ class RunStore:
             pid_started=me.create_time(),
         )
         record = RunRecord(path, meta)
+        record.notes = list(self.notes)  # what the sweep found, for whoever starts the run
         record.write_meta()
+        private_dir(self.live_dir)
+        os.close(os.open(self.live_dir / run_id, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
         return record
+
+    def discard(self, record: RunRecord) -> None:
+        """Forget a run that never ran (its runner could not be made)."""
+        record.close()
+        (self.live_dir / record.run_id).unlink(missing_ok=True)
+        shutil.rmtree(record.path, ignore_errors=True)
 
     def list(self) -> list[RunMeta]:
         """Every stored run, newest first, with crashed runs marked ``interrupted``. A run
@@ -239,8 +288,11 @@ class RunStore:
         self.unreadable = 0
         if not self.root.exists():
             return []
+        self.sweep()
         metas = []
         for path in self.root.iterdir():
+            if path.name.startswith("."):
+                continue
             meta = self._load_meta(path) if path.is_dir() else None
             if meta is not None:
                 metas.append(meta)
@@ -262,7 +314,7 @@ class RunStore:
         meta = matches[0]
         return RunRecord(self.root / meta.run_id, meta)
 
-    def _load_meta(self, path: Path) -> RunMeta | None:
+    def _load_meta(self, path: Path, mark: bool = True) -> RunMeta | None:
         try:
             data = json.loads((path / "meta.json").read_text(encoding="utf-8"))
             checks = ev.field_checks(RunMeta)
@@ -273,7 +325,7 @@ class RunStore:
             meta = RunMeta(**data)
         except (OSError, ValueError, TypeError, RecursionError):
             return None
-        if meta.status == RUNNING and not _alive(meta.pid, meta.pid_started):
+        if mark and meta.status == RUNNING and not _alive(meta.pid, meta.pid_started):
             meta.status = INTERRUPTED
         return meta
 

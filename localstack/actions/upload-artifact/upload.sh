@@ -2,7 +2,18 @@
 # pipedeck's offline stand-in for actions/upload-artifact: copy into the run's artifact folder.
 set -euo pipefail
 echo "pipedeck: offline stand-in for actions/upload-artifact (into the run's artifact folder)"
+# Names as actions/upload-artifact checks them: none of " : < > | * ? \r \n \ /, and not
+# empty, . or .. (so a name can never reach outside the run's artifact folder).
+valid_name() {
+    local name=$1
+    if [[ -z "$name" || "$name" == "." || "$name" == ".." || "$name" =~ [\":\<\>\|\*\?/\\] \
+        || "$name" == *$'\r'* || "$name" == *$'\n'* ]]; then
+        echo "::error::artifact name is not valid: $name (it may not be empty, . or .., nor hold \" : < > | * ? / \\ or a line break)"
+        exit 1
+    fi
+}
 root=${PIPEDECK_ARTIFACT_DIR:?pipedeck sets PIPEDECK_ARTIFACT_DIR for its runs}
+valid_name "$NAME"
 target="$root/$NAME"
 if [[ -e "$target" && "$OVERWRITE" != "true" ]]; then
     echo "::error::an artifact named $NAME already exists in this run (set overwrite: true)"

@@ -134,6 +134,9 @@ class MainScreen(Screen[None]):
         out: dict[str, str] = {}
         for meta in self.store.list():  # newest first
             out.setdefault(meta.target, meta.status)
+        for line in self.store.notes:  # what a sweep of killed runs found
+            self.app.call_from_thread(self.notify, line, severity="warning", timeout=10)
+        self.store.notes.clear()
         return out
 
     @work(group="discover-workflows", exclusive=True, exit_on_error=False)
@@ -170,7 +173,9 @@ class MainScreen(Screen[None]):
                     self.query_one(MetricsPane).set_usage(side, None)
                 continue
             model = self.column(side).model
-            sampler = sampler_for(self.samplers.get(side), pid, model.mode, model.started)
+            sampler = sampler_for(
+                self.samplers.get(side), pid, model.mode, model.started, model.run_id
+            )
             self.samplers[side] = sampler
             self.sample_side(side, sampler)
 

@@ -9,13 +9,12 @@ built, else ``subprocess``, and says why.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from tui.core.errors import BadInput, MissingPrerequisite
-from tui.core.pipelines.docker_tasks import RUN_LABEL
+from tui.core.images import containers
 from tui.core.pipelines.env import ComponentEnv, component_env
 from tui.core.stack import s3
 from tui.core.workflows.act_argv import CA_BUNDLE_VARIABLES, CONTAINER_CA_BUNDLE
@@ -94,36 +93,9 @@ def container_mounts(runs_dir: Path, ca_bundle: Path | None) -> list[str]:
 
 def run_containers(run_id: str) -> list[str]:
     """Names of the containers labelled ``pipedeck.run=<run_id>`` (empty without an engine)."""
-    try:
-        import docker
-
-        client = docker.from_env(timeout=10)
-    except Exception:  # no engine, no permission: nothing of ours can be there
-        return []
-    with contextlib.closing(client):
-        try:
-            found = client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})
-        except Exception:
-            return []
-        return [str(c.name) for c in found]
+    return containers.run_container_names(run_id)
 
 
 def remove_run_containers(run_id: str) -> list[str]:
     """Force-remove the run's task containers; their names. Never raises."""
-    try:
-        import docker
-
-        client = docker.from_env(timeout=30)
-    except Exception:
-        return []
-    removed = []
-    with contextlib.closing(client):
-        try:
-            found = client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})
-        except Exception:
-            return []
-        for container in found:
-            with contextlib.suppress(Exception):  # already gone (auto-removed, raced)
-                container.remove(force=True, v=True)
-                removed.append(str(container.name))
-    return removed
+    return containers.remove_run_containers(run_id)

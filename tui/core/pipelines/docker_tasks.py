@@ -35,10 +35,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from tui.core.images.containers import RUN_LABEL
 from tui.core.pipelines.capture import ExecutorLines
 from tui.core.pipelines.command import without_pip_prefix
 
-RUN_LABEL = "pipedeck.run"
 TASK_LABEL = "pipedeck.task"
 # The task containers' extra environment, as JSON, in the driver's environment.
 CONTAINER_ENV_VAR = "PIPEDECK_CONTAINER_ENV"

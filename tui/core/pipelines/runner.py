@@ -17,6 +17,7 @@ import dataclasses
 import fcntl
 import json
 import os
+import shutil
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
@@ -27,11 +28,13 @@ from typing import Any
 from tui.core import events as ev
 from tui.core import metric_lines
 from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_RUN_FAILED
+from tui.core.paths import private_dir, scratch_dir
 from tui.core.pipelines import docker_mode
 from tui.core.pipelines.docker_tasks import CONTAINER_ENV_VAR
 from tui.core.pipelines.env import ComponentEnv
 from tui.core.process import GroupProcess
 from tui.core.stack import s3
+from tui.core.sweep import RUN_ENV
 
 LOG_TAIL = 30  # log lines kept per task, for the failure message
 SHOWN_TAIL = 10
@@ -138,6 +141,9 @@ class PipelineRunner:
                 await self._proc.stop(grace=2.0)
             if self.mode == "docker":  # what the driver could not remove (it was killed)
                 removed = await asyncio.to_thread(docker_mode.remove_run_containers, self.run_id)
+            # the driver's and the tasks' temp files (kfp's ephemeral_component.py, its
+            # workspaces); outputs stay in the run store's pipeline_root
+            await asyncio.to_thread(shutil.rmtree, scratch_dir(self.run_id), True)
         if removed:
             yield self._log(f"removed the run's task containers: {', '.join(removed)}")
         if finished is None:
@@ -180,7 +186,7 @@ class PipelineRunner:
                 begun = time.monotonic()
                 env.reset()
                 for argv in env.create_commands():
-                    self._proc = GroupProcess(argv)
+                    self._proc = GroupProcess(argv, env={**os.environ, RUN_ENV: self.run_id})
                     await self._proc.start()
                     tail: deque[str] = deque(maxlen=5)
                     async for line in self._proc.lines():
@@ -212,7 +218,9 @@ class PipelineRunner:
         driver_path = str(o.env.driver_path)
         # The local stack's environment (S3 emulator endpoint + test credentials) reaches
         # every component, so boto3 code talks to the emulator with no change.
-        env = {**os.environ, **s3.run_env()}
+        env = {**os.environ, **s3.run_env(), RUN_ENV: self.run_id}
+        tmp = private_dir(scratch_dir(self.run_id) / "tmp")
+        env.update(TMPDIR=str(tmp), TMP=str(tmp), TEMP=str(tmp))
         if o.mode == "docker":  # the task containers' environment (not in argv: credentials)
             env[CONTAINER_ENV_VAR] = json.dumps(docker_mode.container_env(o.ca_bundle))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (driver_path, env.get("PYTHONPATH")) if p)

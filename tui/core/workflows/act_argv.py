@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.errors import BadInput, MissingPrerequisite
+from tui.core.images.containers import RUN_LABEL
 from tui.core.workflows.discovery import WORKFLOW_DIR, Workflow
 from tui.core.workflows.mode import RunnerMode
 
@@ -152,8 +153,11 @@ def build_argv(
     secret_file: Path | None,
     artifact_port: int,
     local_repositories: Sequence[str] = (),
+    run_id: str = "",
+    action_cache: Path | None = None,
 ) -> list[str]:
-    """act's command line for one run (``mode`` is resolved: host, docker or dry-run)."""
+    """act's command line for one run (``mode`` is resolved: host, docker or dry-run). Job
+    containers are labelled ``pipedeck.run=<run_id>``; ``action_cache`` is the run's own."""
     wf = request.workflow
     argv = [act, event, "-W", str(_relative(wf.path, request.project)), "--json", "-v"]
     if request.job:
@@ -176,10 +180,14 @@ def build_argv(
     if mode != "host":
         # --rm: act otherwise keeps a failed job's container running
         argv += ["--pull=false", "--rm", "--container-daemon-socket", "-"]
-        mounts = [f"-v {artifacts_dir}:{artifacts_dir}"]
+        options = [f"-v {artifacts_dir}:{artifacts_dir}"]
         if request.ca_bundle is not None:
-            mounts.append(f"-v {request.ca_bundle}:{CONTAINER_CA_BUNDLE}:ro")
-        argv += ["--container-options", " ".join(mounts)]
+            options.append(f"-v {request.ca_bundle}:{CONTAINER_CA_BUNDLE}:ro")
+        if run_id:
+            options.append(f"--label {RUN_LABEL}={run_id}")
+        argv += ["--container-options", " ".join(options)]
+    if action_cache is not None:
+        argv += ["--action-cache-path", str(action_cache)]
     for repository in local_repositories:
         argv += ["--local-repository", repository]
     argv += [

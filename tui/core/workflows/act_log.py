@@ -50,6 +50,7 @@ class _Node:
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
     status: str = ""
+    job_id: str = ""  # a job's id in the workflow file (act's jobID)
 
 
 class ActLogParser:
@@ -131,7 +132,7 @@ class ActLogParser:
             name = str(rec.get("jobID") or node_id)
             if matrix:
                 name = f"{name} ({', '.join(str(v) for v in matrix.values())})"
-            job = _Node(node_id, name, "job", "", matrix)
+            job = _Node(node_id, name, "job", "", matrix, job_id=str(rec.get("jobID") or ""))
             self.jobs[key] = job
             out.append(self._started(job))
         return job

@@ -51,6 +51,7 @@ class JobPlan:
     stage: int = 0
     line: int = 0
     uses: str = ""  # a reusable-workflow call
+    services: tuple[str, ...] = ()  # service container ids
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,9 @@ def _job(path: Path, root: yaml.Node, job_id: str, raw: dict[str, Any]) -> JobPl
         matrix=matrix,
         line=_line(root, "jobs", job_id),
         uses=str(raw.get("uses", "")),
+        services=tuple(str(k) for k in raw["services"])
+        if isinstance(raw.get("services"), dict)
+        else (),
     )
 
 

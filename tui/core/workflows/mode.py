@@ -18,6 +18,31 @@ def parse_mode(value: str, flag: str = "--runner") -> RunnerMode:
     return value
 
 
+def host_user() -> tuple[str, bool]:
+    """Who host-mode steps run as (this process's user), and whether that is root."""
+    import getpass
+    import os
+
+    uid = os.getuid()
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = str(uid)
+    return f"{name} (uid {uid})", uid == 0
+
+
+def host_mode_lines() -> list[str]:
+    """What a host-mode run says first: where its steps run, and a warning as root."""
+    who, root = host_user()
+    lines = [f"host mode: steps run on this machine as {who}, not in a container"]
+    if root:
+        lines.append(
+            "warning: running as root, so a step can change anything on this machine;"
+            " --runner docker runs steps in containers"
+        )
+    return lines
+
+
 @dataclass(frozen=True)
 class ModeChoice:
     mode: str  # "host" or "docker"

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -18,11 +17,12 @@ from pathlib import Path
 from tui.core import events as ev
 from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED, BadInput
 from tui.core.masking import Masker
-from tui.core.paths import state_dir
+from tui.core.paths import PRIVATE_FILE, private_dir, scratch_dir, state_dir
 from tui.core.process import GroupProcess
 from tui.core.stack import s3
 from tui.core.store import RunRecord
-from tui.core.workflows import dotenv, host_venv, standins
+from tui.core.sweep import RUN_ENV
+from tui.core.workflows import act_cache, act_names, dotenv, host_venv, standins
 from tui.core.workflows.act_argv import (
     WorkflowRequest,
     build_argv,
@@ -32,7 +32,7 @@ from tui.core.workflows.act_argv import (
     free_port,
 )
 from tui.core.workflows.act_log import ActLogParser
-from tui.core.workflows.mode import ModeChoice
+from tui.core.workflows.mode import ModeChoice, host_mode_lines
 
 
 class ActRunner:
@@ -54,13 +54,29 @@ class ActRunner:
         self._parser: ActLogParser | None = None
         self._cancelled = False
         self._started_at: datetime | None = None
-        self._venv: Path | None = None
+        self._named: set[str] = set()  # act's job keys whose container names are recorded
+        self._containers: list[str] = []
+        self._networks: list[str] = []
 
     async def events(self) -> AsyncIterator[ev.Event]:
         start = time.monotonic()
         self._started_at = ev.utcnow()
         self.record.artifacts_dir.mkdir(parents=True, exist_ok=True)
-        with _private_secrets(self.request) as (secret_file, secret_values):
+        scratch = private_dir(scratch_dir(self.run_id))
+        try:
+            async for event in self._run(scratch, start):
+                yield event
+        finally:
+            if self._proc is not None:  # an exception, or the consumer went away
+                await self._proc.stop(grace=2.0)
+            await self._remove_containers()
+            await asyncio.to_thread(shutil.rmtree, scratch, True)
+
+    async def _run(self, scratch: Path, start: float) -> AsyncIterator[ev.Event]:
+        cache = await asyncio.to_thread(
+            act_cache.private_cache, scratch / "act-cache", self.request.workflow
+        )
+        with _private_secrets(self.request, scratch) as (secret_file, secret_values):
             masker = Masker(secret_values)
             argv = build_argv(
                 self.act,
@@ -72,6 +88,8 @@ class ActRunner:
                 secret_file=secret_file,
                 artifact_port=free_port(),
                 local_repositories=self.standins,
+                run_id=self.run_id,
+                action_cache=cache,
             )
             yield masker.event(
                 ev.RunStarted(
@@ -87,6 +105,9 @@ class ActRunner:
                 stream="system",
                 text=f"runner mode {self.choice.mode}: {self.choice.reason}",
             )
+            if self.choice.mode == "host":
+                for text in host_mode_lines():
+                    yield ev.Log(run_id=self.run_id, stream="system", text=text)
             if self.standins:
                 names = ", ".join(r.partition("=")[0] for r in self.standins)
                 yield ev.Log(
@@ -97,7 +118,8 @@ class ActRunner:
             parser = ActLogParser(self.run_id, self.request.workflow.name, masker)
             parser.cancelling = self._cancelled
             self._parser = parser
-            self._proc = GroupProcess(argv, cwd=self.request.project, env=await self._env())
+            env = await self._env(scratch)
+            self._proc = GroupProcess(argv, cwd=self.request.project, env=env)
             exit_code = EXIT_RUN_FAILED
             if not self._cancelled:
                 await self._proc.start()
@@ -106,11 +128,11 @@ class ActRunner:
                 async for line in self._proc.lines():
                     for event in parser.feed(line.text, line.stream):
                         yield event
+                    if len(parser.jobs) != len(self._named):
+                        self._record_names(parser)
                 exit_code = await self._proc.wait()
-        if self._venv is not None:
-            await asyncio.to_thread(host_venv.remove, self._venv)
+            self._proc = None
         if self._cancelled:
-            await self._remove_containers()
             yield ev.RunFinished(
                 run_id=self.run_id,
                 status="cancelled",
@@ -138,6 +160,26 @@ class ActRunner:
             error=masker.text(error),
         )
 
+    def _record_names(self, parser: ActLogParser) -> None:
+        """Docker mode: the names act gives the containers and networks of each job it
+        started that our label cannot reach (``container:`` jobs, services), kept in
+        meta.json so a run killed with them running can be swept (``tui.core.sweep``)."""
+        if self.choice.mode != "docker":
+            self._named.update(parser.jobs)
+            return
+        jobs = self.request.workflow.jobs
+        for key, job in parser.jobs.items():
+            if key in self._named:
+                continue
+            self._named.add(key)
+            services = jobs[job.job_id].services if job.job_id in jobs else ()
+            self._containers.append(act_names.job_container(key))
+            self._containers += [act_names.service_container(key, s) for s in services]
+            if services:
+                self._networks.append(act_names.job_network(key, job.job_id))
+        self.record.meta.extra.update(containers=self._containers, networks=self._networks)
+        self.record.write_meta()
+
     @property
     def pid(self) -> int | None:
         """The run's child process (its process tree is what the run is running)."""
@@ -150,12 +192,12 @@ class ActRunner:
         if self._proc is not None and self._proc.proc is not None:
             await self._proc.stop()
 
-    async def _env(self) -> dict[str, str]:
+    async def _env(self, scratch: Path) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("PIPEDECK_ACT", None)
+        env[RUN_ENV] = self.run_id  # every process of the run carries it (tui.core.sweep)
         if self.choice.mode == "host":
-            self._venv = state_dir() / "venvs" / self.run_id
-            venv_bin = await asyncio.to_thread(host_venv.create, self._venv)
+            venv_bin = await asyncio.to_thread(host_venv.create, scratch / "venv")
             env = host_step_env(env, venv_bin)
         return env
 
@@ -180,12 +222,19 @@ class ActRunner:
         ]
 
     async def _remove_containers(self) -> None:
-        """Remove job containers act created for this run and left behind on cancel."""
+        """Docker mode: what the run's containers and networks left (on a cancel, a crash),
+        by its label and the names it recorded - never anyone else's."""
         if self.choice.mode != "docker" or self._started_at is None:
             return
         from tui.core.images import containers
 
-        await containers.remove_act_containers(since=self._started_at)
+        await asyncio.to_thread(
+            containers.remove_run_containers,
+            self.run_id,
+            self._containers,
+            self._networks,
+            self._started_at,
+        )
 
 
 def _standins(request: WorkflowRequest) -> list[str]:
@@ -198,20 +247,23 @@ def _standins(request: WorkflowRequest) -> list[str]:
 
 
 @contextlib.contextmanager
-def _private_secrets(request: WorkflowRequest) -> Iterator[tuple[Path | None, list[str]]]:
+def _private_secrets(
+    request: WorkflowRequest, scratch: Path
+) -> Iterator[tuple[Path | None, list[str]]]:
     """Copy the secret file (or the project's ``.secrets``, act's default) into a private
-    0600 file in a 0700 temp dir, removed afterwards; yields it and the values to mask. The
-    copy keeps the file's suffix: act reads ``.yml``/``.yaml`` secret files as YAML."""
+    0600 file in the run's scratch folder, removed afterwards; yields it and the values to
+    mask. The copy keeps the file's suffix: act reads ``.yml``/``.yaml`` secret files as
+    YAML."""
     source = secret_file(request)
     if source is None:
         yield None, []
         return
     values = dotenv.secret_values(source, what=_flag(request))
-    folder = Path(tempfile.mkdtemp(prefix="pipedeck-secrets-"))
+    folder = private_dir(scratch / "secrets")
     try:
         suffix = source.suffix if source.suffix in dotenv.YAML_SUFFIXES else ""
         target = folder / f"secrets{suffix}"
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(source.read_bytes())
         yield target, values

@@ -1,0 +1,59 @@
+"""A run's own ``--action-cache-path``.
+
+act keeps two kinds of things in its action cache folder (``$XDG_CACHE_HOME/act``): what runs
+share (cloned actions, the git cache offline runs rely on, the tool cache) and what one run
+writes (host mode's ``<16 hex digits>/`` workspace: step scripts with secrets inlined, the
+event, env files). A run of pipedeck gives act a private folder in its scratch folder instead,
+in which every shared entry is a link into the shared cache — also the entries the workflow's
+actions will be cloned into, made first so a first clone lands in the shared cache — so the
+run's own files go when its scratch folder goes, and the shared ones stay.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from tui.core.paths import PRIVATE_DIR
+from tui.core.workflows.act_names import action_cache_entries
+from tui.core.workflows.discovery import Workflow
+
+_RUN_FOLDER = re.compile(r"[0-9a-f]{16}")  # act's per-job host workspace
+TOOL_CACHE = "tool_cache"
+
+
+def shared_cache() -> Path:
+    """act's default action cache folder, as act works it out."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "act"
+
+
+def remote_actions(workflow: Workflow) -> list[str]:
+    """``owner/repo[/path]@ref`` of every remote action the workflow's steps use."""
+    found: dict[str, None] = {}
+    for job in workflow.jobs.values():
+        for step in job.steps:
+            uses = step.uses
+            if uses and "@" in uses and not uses.startswith(("./", "docker://")):
+                found.setdefault(uses, None)
+    return list(found)
+
+
+def private_cache(folder: Path, workflow: Workflow, shared: Path | None = None) -> Path:
+    """Make ``folder`` (0700) the run's action cache, linked to the shared one."""
+    shared = shared or shared_cache()
+    shared.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    names = {e.name for e in shared.iterdir() if not _RUN_FOLDER.fullmatch(e.name)}
+    names.add(TOOL_CACHE)
+    for uses in remote_actions(workflow):
+        names.update(action_cache_entries(uses))
+    for name in sorted(names):
+        target = shared / name
+        if not target.exists():
+            target.mkdir(parents=True, exist_ok=True)
+        link = folder / name
+        if not link.is_symlink():
+            link.symlink_to(target, target_is_directory=target.is_dir())
+    return folder
