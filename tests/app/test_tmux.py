@@ -87,7 +87,7 @@ def test_pipedeck_demo_in_tmux(state_dir: Path, tmp_path: Path):
         wait_screen(session, "PIPEDECK-EXITED-0", 30)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-        down = [sys.executable, "-m", "tui", "down"]  # the demo started the S3 emulator
+        down = [sys.executable, "-m", "tui", "down"]  # the demo started the S3 server
         subprocess.run(
             down, capture_output=True, env={**os.environ, "XDG_STATE_HOME": str(state_dir)}
         )

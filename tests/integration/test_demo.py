@@ -1,5 +1,5 @@
 """`pipedeck demo --headless`: the sample project's workflow and pipeline side by side; both
-succeed, the model lands in the S3 emulator's bucket and metrics are reported."""
+succeed, the model lands in the local S3 server's bucket and metrics are reported."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import boto3
-
 from tests.conftest import run_cli
+from tui.core.stack import s3
 from tui.core.store import RunStore
 from tui.core.workflows.act_argv import free_port
 
@@ -31,13 +30,7 @@ def test_headless_demo_runs_both_sides_end_to_end(monkeypatch) -> None:
             env={**os.environ, "COLUMNS": "200"},
         )
         assert done.returncode == 0, done.stdout + done.stderr
-        client = boto3.client(
-            "s3",
-            endpoint_url=f"http://127.0.0.1:{port}",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            region_name="us-east-1",
-        )
+        client = s3.client(f"http://127.0.0.1:{port}")  # the identity `up` generated
         model = client.get_object(Bucket="my-model-storage", Key="model.pkl")["Body"].read()
         assert len(model) > 100  # a pickled classifier
         assert "model: s3://my-model-storage/model.pkl" in done.stdout

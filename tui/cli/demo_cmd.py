@@ -37,7 +37,7 @@ def demo(
     ] = None,
 ) -> None:
     """The sample ML project end to end: its GitHub Actions workflow (test, train, upload the
-    model to the S3 emulator) and its Kubeflow pipeline (preprocess, train, evaluate, deploy,
+    model to the local S3 server) and its Kubeflow pipeline (preprocess, train, evaluate, deploy,
     drift check), side by side."""
     if not headless:
         from tui.cli.tui_cmd import open_demo
@@ -54,7 +54,7 @@ async def _headless(project: Path | None, runner: str) -> int:
         for line in side.run.record.notes:
             note(line)
     out.print(f"[bold]pipedeck demo[/] on {prepared.project}")
-    out.print(f"[dim]S3 emulator {prepared.endpoint}[/]")
+    out.print(f"[dim]S3 server {prepared.endpoint}[/]")
     if prepared.note:
         out.print(f"[yellow]{prepared.note}[/]")
     loop = asyncio.get_running_loop()
@@ -97,7 +97,7 @@ def _summary(prepared: demo_core.Demo) -> None:
     out = console()
     out.print(summary_table([side.state for side in prepared.sides]))
     uri = prepared.model_uri
-    out.print(f"model: {uri}" if uri else "[red]model: not in the S3 emulator's bucket[/]")
+    out.print(f"model: {uri}" if uri else "[red]model: not in the S3 server's bucket[/]")
     for side in prepared.sides:
         out.print(f"metrics ({side.kind}): {metrics_line(side.state)}")
         if side.state.error:

@@ -34,7 +34,7 @@ def doctor_cmd(project: ProjectOption = Path()) -> None:
     out = console()
     out.print(table)
     if doctor.default_mode_ready(checks):
-        out.print("[green]the embedded default (host + subprocess + S3 emulator) can run[/]")
+        out.print("[green]the embedded default (host + subprocess + local S3 server) can run[/]")
         return
     out.print("[red]the embedded default cannot run: fix the ✗ marked required above[/]")
     raise typer.Exit(3)
@@ -55,14 +55,15 @@ def up(
         typer.Option("--images", help="With --cluster: image tarballs (`images save DIR`)."),
     ] = None,
 ) -> None:
-    """Start the local stack: the S3 emulator on 127.0.0.1 (its data kept across restarts),
-    and build the runner image if a Docker engine answers and it is missing."""
+    """Start the local stack: the S3 server (SeaweedFS, signed requests only) on 127.0.0.1,
+    its data kept across restarts, and build the runner image if a Docker engine answers and
+    it is missing."""
     settings = _settings(project)
     out = console()
     current, started = s3.start(settings)
-    verb = "started" if started else "already running"
+    verb = f"started in {current.started_in:.1f}s" if started else "already running"
     buckets = ", ".join(settings.buckets)
-    out.print(f"S3 emulator {verb}: {current.endpoint}  buckets: {buckets}")
+    out.print(f"S3 server {verb}: {current.endpoint}  buckets: {buckets}")
     if cluster or images_from is not None:
         from tui.cli.cluster_cmds import up_cluster
 
@@ -98,11 +99,11 @@ def down(
         bool, typer.Option("--purge", help="With --cluster: delete the kind cluster.")
     ] = False,
 ) -> None:
-    """Stop what `pipedeck up` started (the emulator saves its data first)."""
+    """Stop what `pipedeck up` started (the S3 server keeps its data on disk)."""
     from tui.cli.cluster_cmds import down_cluster, stop_forwards
 
     stopped = s3.stop()
-    console().print("S3 emulator stopped" if stopped else "nothing to stop")
+    console().print("S3 server stopped" if stopped else "nothing to stop")
     if cluster or purge:
         down_cluster(purge)
     else:
@@ -119,7 +120,7 @@ def status(
     """What the local stack is running."""
     current = s3.status()
     mark = Text("✓", "green") if current.running else Text("✗", "red")
-    console().print(Text.assemble(mark, " S3 emulator: ", current.detail))
+    console().print(Text.assemble(mark, " S3 server: ", current.detail))
     if cluster:
         from tui.cli.cluster_cmds import status_cluster
 

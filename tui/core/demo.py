@@ -78,7 +78,7 @@ class Demo:
 def prepare(
     project: Path | None = None, runner: str = "auto", store: RunStore | None = None
 ) -> Demo:
-    """Bring up the S3 emulator, then make (not start) the workflow run and the pipeline run."""
+    """Bring up the local S3 server, then make (not start) the workflow run and the pipeline run."""
     if project is not None and not project.is_dir():
         raise BadInput(f"--project {project}: no such directory")
     project = (project or sample_project()).resolve()

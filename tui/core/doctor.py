@@ -1,10 +1,9 @@
 """``pipedeck doctor``: every component the local stack can use, whether it is there, and the
-exact fix when it is not. The embedded default (host + subprocess + S3 emulator) needs only
+exact fix when it is not. The embedded default (host + subprocess + the local S3 server) needs only
 the ``required`` checks."""
 
 from __future__ import annotations
 
-import importlib.util
 import platform
 import shutil
 import subprocess
@@ -14,9 +13,9 @@ from dataclasses import dataclass
 import psutil
 
 from tui.core.config import Settings
-from tui.core.errors import PipedeckError
+from tui.core.errors import MissingPrerequisite, PipedeckError
 from tui.core.images import container_https, docker_engine, local_images
-from tui.core.stack import s3
+from tui.core.stack import s3, seaweed
 from tui.core.workflows import act_argv
 from tui.core.workflows.mode import host_user
 
@@ -135,22 +134,17 @@ def _container_https(settings: Settings) -> Check:
 
 
 def _emulator(settings: Settings) -> Check:
-    available = importlib.util.find_spec("moto") is not None
     current = s3.status()
     if current.running:
-        return Check("S3 emulator", True, current.detail, required=True)
-    if not available:
-        return Check(
-            "S3 emulator",
-            False,
-            "moto is not installed",
-            "pip install 'moto[server]'",
-            required=True,
-        )
+        return Check("S3 server", True, current.detail, required=True)
+    try:
+        binary = seaweed.weed_binary()
+    except MissingPrerequisite as exc:
+        return Check("S3 server", False, "no SeaweedFS binary", exc.message, required=True)
     return Check(
-        "S3 emulator",
+        "S3 server",
         True,
-        f"ready to start on {settings.s3_endpoint} (not running)",
+        f"SeaweedFS ({binary}) ready to start on {settings.s3_endpoint} (not running)",
         "pipedeck up",
         required=True,
     )

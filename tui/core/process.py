@@ -144,6 +144,19 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
+def alive(pid: int, started: float) -> bool:
+    """The process started at ``started`` (epoch seconds) still runs: not gone, not another
+    process that got its pid, and not dead but unreaped (a zombie whose new parent does not
+    reap it; a zombie leader whose other threads still run is alive)."""
+    try:
+        proc = psutil.Process(pid)
+        if abs(proc.create_time() - started) >= 1.0:
+            return False
+        return proc.status() != psutil.STATUS_ZOMBIE or proc.num_threads() > 1
+    except (psutil.Error, ValueError):
+        return False
+
+
 # -- synchronous callers (image builds, kind/kubectl) ------------------------------------------
 
 

@@ -25,6 +25,7 @@ from tui.core import events as ev
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.log_index import IndexWriter
 from tui.core.paths import PRIVATE_DIR, PRIVATE_FILE, private_dir, runs_dir
+from tui.core.process import alive as process_alive
 from tui.core.run_state import log_line_count
 from tui.core.sweep import LIVE, Swept, sweep_run
 
@@ -331,8 +332,4 @@ class RunStore:
 
 
 def _alive(pid: int, started: float) -> bool:
-    try:
-        proc = psutil.Process(pid)
-        return abs(proc.create_time() - started) < 1.0
-    except (psutil.NoSuchProcess, psutil.AccessDenied, ValueError):
-        return False
+    return process_alive(pid, started)

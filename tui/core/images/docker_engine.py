@@ -85,3 +85,20 @@ def engine_status(timeout: float = 2.0) -> EngineStatus:
     return EngineStatus(
         answers=True, version=version, detail=f"Docker {version} at {engine_host()}"
     )
+
+
+def host_address_for_containers(timeout: float = 2.0) -> str:
+    """How a container reaches a service bound to this machine's loopback: through the host
+    network on Linux engines (127.0.0.1), through ``host.docker.internal`` on Docker Desktop
+    (its containers run in a VM, where the host network is the VM's)."""
+    try:
+        cli = client(timeout)
+    except MissingPrerequisite:
+        return "127.0.0.1"
+    try:
+        system = str(cli.info().get("OperatingSystem", ""))
+    except Exception:
+        return "127.0.0.1"
+    finally:
+        cli.close()
+    return "host.docker.internal" if "Docker Desktop" in system else "127.0.0.1"

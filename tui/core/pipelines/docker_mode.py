@@ -72,10 +72,10 @@ def driver_env() -> ComponentEnv:
 
 
 def container_env(ca_bundle: Path | None) -> dict[str, str]:
-    """What every task container gets: the S3 emulator's endpoint and test credentials (when it
+    """What every task container gets: the local S3 server's endpoint and credentials (when it
     is up), and the extra CA bundle's variables (mounted at ``CONTAINER_CA_BUNDLE``). Handed
     to the driver in its environment (``CONTAINER_ENV_VAR``), never in its argv."""
-    env = dict(s3.run_env())
+    env = dict(s3.run_env(for_containers=True))
     if ca_bundle is not None:
         env.update(dict.fromkeys(CA_BUNDLE_VARIABLES, CONTAINER_CA_BUNDLE))
     return env

@@ -8,7 +8,7 @@ are replaced while the driver runs:
   prefix is dropped (the image holds kfp: ``install_kfp_package=False`` semantics) while a
   ``packages_to_install`` install stays;
 - ``run_docker_container``: the container is labelled ``pipedeck.run=<run_id>`` (so a cancel
-  can remove it), uses the host network (the S3 emulator on 127.0.0.1), gets pipedeck's mounts
+  can remove it), uses the host network (the local S3 server on 127.0.0.1), gets pipedeck's mounts
   and environment, runs as the calling user; its stdout/stderr become the task's logs; it is
   removed when it ends; and no image is ever pulled.
 

@@ -28,6 +28,7 @@ from typing import Any
 from tui.core import events as ev
 from tui.core import metric_lines
 from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_RUN_FAILED
+from tui.core.masking import Masker
 from tui.core.paths import private_dir, scratch_dir
 from tui.core.pipelines import docker_mode
 from tui.core.pipelines.docker_tasks import CONTAINER_ENV_VAR
@@ -110,6 +111,13 @@ class PipelineRunner:
             await self._proc.stop(grace=5.0)
 
     async def events(self) -> AsyncIterator[ev.Event]:
+        """The run's events, the local S3 server's secret key masked in every one of them
+        (the components get it in their environment)."""
+        masker = Masker(s3.mask_values())
+        async for event in self._events():
+            yield masker.event(event)
+
+    async def _events(self) -> AsyncIterator[ev.Event]:
         started = time.monotonic()
         yield ev.RunStarted(
             run_id=self.run_id,
@@ -216,8 +224,8 @@ class PipelineRunner:
         o = self.options
         o.pipeline_root.mkdir(parents=True, exist_ok=True)
         driver_path = str(o.env.driver_path)
-        # The local stack's environment (S3 emulator endpoint + test credentials) reaches
-        # every component, so boto3 code talks to the emulator with no change.
+        # The local stack's environment (the S3 server's endpoint + credentials) reaches
+        # every component, so boto3 code talks to it with no change.
         env = {**os.environ, **s3.run_env(), RUN_ENV: self.run_id}
         tmp = private_dir(scratch_dir(self.run_id) / "tmp")
         env.update(TMPDIR=str(tmp), TMP=str(tmp), TEMP=str(tmp))

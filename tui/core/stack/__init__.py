@@ -1,1 +1,1 @@
-"""The local stack: what `pipedeck up` starts (the S3 emulator, images) and `down` stops."""
+"""The local stack: what `pipedeck up` starts (the local S3 server, images) and `down` stops."""

@@ -7,9 +7,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import psutil
-
 from tui.core.paths import state_dir
+from tui.core.process import alive as process_alive
 
 
 @dataclass(frozen=True)
@@ -23,10 +22,7 @@ class Service:
     log: str
 
     def alive(self) -> bool:
-        try:
-            return abs(psutil.Process(self.pid).create_time() - self.pid_started) < 1.0
-        except (psutil.Error, ValueError):
-            return False
+        return process_alive(self.pid, self.pid_started)
 
 
 def stack_file() -> Path:

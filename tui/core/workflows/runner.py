@@ -39,9 +39,11 @@ class ActRunner:
     """One workflow run through act (run it through ``tui.core.runner.Run``)."""
 
     def __init__(self, request: WorkflowRequest, record: RunRecord, choice: ModeChoice) -> None:
-        # The local stack's environment (S3 emulator endpoint + test credentials) first, so
-        # `aws s3 cp` and boto3 reach the emulator with no code change; the user's env wins.
-        request = dataclasses.replace(request, env={**s3.run_env(), **request.env})
+        # The local stack's environment (the S3 server's endpoint, as steps reach it, and its
+        # credentials) first, so `aws s3 cp` and boto3 reach it with no code change; the
+        # user's env wins.
+        stack = s3.run_env(for_containers=choice.mode == "docker")
+        request = dataclasses.replace(request, env={**stack, **request.env})
         self.request = request
         self.record = record
         self.choice = choice
@@ -77,7 +79,7 @@ class ActRunner:
             act_cache.private_cache, scratch / "act-cache", self.request.workflow
         )
         with _private_secrets(self.request, scratch) as (secret_file, secret_values):
-            masker = Masker(secret_values)
+            masker = Masker([*secret_values, *s3.mask_values()])
             argv = build_argv(
                 self.act,
                 self.request,
@@ -202,13 +204,13 @@ class ActRunner:
         return env
 
     async def _stored_objects(self) -> list[ev.Event]:
-        """What the run wrote to the S3 emulator, as artifact events (where the model went)."""
+        """What the run wrote to the local S3 server, as artifacts (where the model went)."""
         if self._started_at is None:
             return []
         try:
             found = await asyncio.to_thread(s3.objects_since, self._started_at)
-        except Exception as exc:  # the emulator went away: say so, keep the run's result
-            return [ev.Log(run_id=self.run_id, stream="system", text=f"S3 emulator: {exc}")]
+        except Exception as exc:  # the server went away: say so, keep the run's result
+            return [ev.Log(run_id=self.run_id, stream="system", text=f"S3 server: {exc}")]
         return [
             ev.Artifact(
                 run_id=self.run_id,
