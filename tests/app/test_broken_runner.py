@@ -26,7 +26,7 @@ async def test_a_run_whose_runner_raises_ends_cleanly_on_screen_and_in_the_store
             "test": "failure",
             "test/0": "failure",
             "lint": "cancelled",
-            "deploy": "pending",  # planned from the workflow file, never started
+            "deploy": "not run",  # planned from the workflow file, never started
         }
         # the step that was running when it broke is selected, with its log
         await wait_for(pilot, lambda: side.log_pane.scope == "unit", 10)

@@ -76,20 +76,6 @@ CASES: dict[str, Case] = {
         2,
         "list.yml:1: not a workflow",
     ),
-    "a workflow without jobs": (
-        {".github/workflows/nojobs.yml": "on: push\n"},
-        wf("nojobs.yml"),
-        {},
-        2,
-        "nojobs.yml:1: workflow has no `jobs:`",
-    ),
-    "a job that needs a missing job": (
-        {".github/workflows/needs.yml": "on: push\njobs:\n  a:\n    needs: b\n    steps: []\n"},
-        wf("needs.yml"),
-        {},
-        2,
-        "needs unknown job 'b'",
-    ),
     # flags
     "--job unknown": ({}, wf("chain.yml", "--job", "ghost"), {}, 2, "--job ghost"),
     "--event not handled": ({}, wf("chain.yml", "--event", "issues"), {}, 2, "--event issues"),
@@ -154,7 +140,16 @@ CASES: dict[str, Case] = {
         2,
         "--var-file",
     ),
-    "--payload missing": ({}, wf("chain.yml", "--payload", "p.json"), {}, 2, "--payload p.json"),
+    "-e (payload) missing": ({}, wf("chain.yml", "-e", "p.json"), {}, 2, "--eventpath p.json"),
+    "-s NAME not in the env": ({}, wf("chain.yml", "-s", "PD_NOT_SET"), {}, 2, "-s PD_NOT_SET"),
+    "-P without an image": ({}, wf("chain.yml", "-P", "ubuntu-latest"), {}, 2, "--platform"),
+    "--local-repository not a folder": (
+        {},
+        wf("chain.yml", "--local-repository", "a/b@v1=./nowhere"),
+        {},
+        2,
+        "./nowhere is not a folder",
+    ),
     "--payload not JSON": (
         {"p.json": "{not json"},
         wf("chain.yml", "--payload", "p.json"),

@@ -101,8 +101,9 @@ def test_matrix_legs_are_separate_jobs() -> None:
     ]
     finished = {e.node_id: e.status for e in events if isinstance(e, ev.NodeFinished)}
     assert finished["test-1"] == "success" and finished["test-2"] == "failure"
-    # the step each leg was running when its job finished is closed too
-    assert finished["test-1/0"] == "failure"
+    # the step a leg was running when its job finished is closed too, with no invented
+    # result: act gave it none
+    assert finished["test-1/0"] == "not run"
 
 
 def test_pre_and_post_stages_are_their_own_nodes() -> None:
@@ -280,3 +281,57 @@ def test_metric_commands_become_metric_events() -> None:
         ("accuracy", 0.91, 1, "workflow", "b/0")
     ]
     assert any(isinstance(e, ev.Log) and "::metric::oops" in e.text for e in events)
+
+
+def test_a_job_on_an_unsupported_platform_is_skipped_with_acts_reason() -> None:
+    p = ActLogParser("r", "CI")
+    msg = "🚧  Skipping unsupported platform -- Try running with `-P windows-latest=...`"
+    events = feed(p, rec("win", msg, jobID="win"))
+    finished = [e for e in events if isinstance(e, ev.NodeFinished)]
+    assert [(e.node_id, e.status) for e in finished] == [("win", "skipped")]
+    logs = [e.text for e in events if isinstance(e, ev.Log)]
+    assert logs == ["Skipping unsupported platform -- Try running with `-P windows-latest=...`"]
+
+
+def test_what_act_never_reported_is_not_run_with_its_error() -> None:
+    p = ActLogParser("r", "CI")
+    feed(p, rec("build", "⭐ Run Main make", stage="Main", step="make", stepID=["0"]))
+    feed(p, "Error: the workflow is not valid")
+    closed = p.finish()
+    assert [(e.node_id, e.status) for e in closed if isinstance(e, ev.NodeFinished)] == [
+        ("build/0", "not run"),
+        ("build", "not run"),
+    ]
+    assert "not run: the workflow is not valid" in [e.text for e in closed if isinstance(e, ev.Log)]
+
+
+def test_an_error_about_a_step_act_never_ran_stays_on_the_job() -> None:
+    p = ActLogParser("r", "CI")
+    error = rec(
+        "build", "Unable to clone https://github.com/x/y", level="error", stage="Pre", stepID=["0"]
+    )
+    events = feed(p, error, rec("build", "done", jobResult="failure"))
+    assert not [e for e in events if isinstance(e, ev.NodeStarted) and e.kind == "step"]
+    logs = [(e.node_id, e.stream) for e in events if isinstance(e, ev.Log)]
+    assert logs == [("build", "stderr")]
+
+
+def test_a_reusable_workflows_jobs_sit_in_a_group_for_the_calling_job() -> None:
+    p = ActLogParser("r", "CI", callers={"call": "call the trainer"})
+
+    def called(msg: str, **fields: object) -> str:  # act keys a called job by its caller
+        return json.dumps({**json.loads(rec("hello", msg, **fields)), "job": "call/called/hello"})
+
+    events = feed(
+        p,
+        called("⭐ Run Set up job", stepid=["--setup-job"]),
+        called("done", jobResult="success"),
+        rec("after", "done", jobResult="success"),
+    )
+    events += p.finish()
+    started = {e.node_id: (e.kind, e.parent_id) for e in events if isinstance(e, ev.NodeStarted)}
+    assert started["call"] == ("group", "")
+    assert started["call/called/hello"] == ("job", "call")
+    assert started["after"] == ("job", "")
+    finished = {e.node_id: e.status for e in events if isinstance(e, ev.NodeFinished)}
+    assert finished["call"] == "success" and finished["call/called/hello"] == "success"

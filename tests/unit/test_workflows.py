@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.errors import BadInput
-from tui.core.workflows import discovery
+from tui.core.workflows import discovery, plan
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "workflows"
 
@@ -19,7 +19,7 @@ def write(tmp_path: Path, text: str, name: str = "ci.yml") -> Path:
 
 
 def test_chain_is_staged_by_needs() -> None:
-    wf = discovery.load_workflow(FIXTURES / "chain.yml")
+    wf = plan.load_workflow(FIXTURES / "chain.yml")
     assert wf.events == ("push",)
     assert wf.stages == [["build"], ["test"], ["deploy"]]
     assert wf.jobs["deploy"].needs == ("build", "test")
@@ -28,7 +28,7 @@ def test_chain_is_staged_by_needs() -> None:
 
 
 def test_matrix_legs() -> None:
-    wf = discovery.load_workflow(FIXTURES / "matrix.yml")
+    wf = plan.load_workflow(FIXTURES / "matrix.yml")
     assert wf.jobs["test"].matrix == ({"flavour": "vanilla"}, {"flavour": "chocolate"})
 
 
@@ -53,14 +53,14 @@ jobs:
     steps: [{run: echo}]
 """,
     )
-    job = discovery.load_workflow(path).jobs["t"]
+    job = plan.load_workflow(path).jobs["t"]
     assert len(job.matrix) == 4
     assert {"os": "ubuntu-24.04", "py": "3.13"} in job.matrix
     assert job.runs_on == ("ubuntu-22.04", "ubuntu-24.04")
 
 
 def test_on_key_read_as_true_by_yaml_1_1_and_dispatch_inputs() -> None:
-    wf = discovery.load_workflow(FIXTURES / "dispatch.yml")
+    wf = plan.load_workflow(FIXTURES / "dispatch.yml")
     assert wf.events == ("workflow_dispatch",)
     target = wf.inputs["target"]
     assert target.required and target.options == ("staging", "production")
@@ -70,7 +70,7 @@ def test_on_key_read_as_true_by_yaml_1_1_and_dispatch_inputs() -> None:
 def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
     path = write(tmp_path, "on: push\njobs:\n  a:\n    runs-on: [x\n    steps: []\n")
     with pytest.raises(BadInput, match=r"ci\.yml:\d+: malformed YAML"):
-        discovery.load_workflow(path)
+        plan.load_workflow(path)
 
 
 def test_unknown_needs_names_file_and_line(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ jobs:
 """,
     )
     with pytest.raises(BadInput, match=r"ci\.yml:8: job 'b' needs unknown job 'ghost'"):
-        discovery.load_workflow(path)
+        plan.load_workflow(path)
 
 
 def test_needs_cycle(tmp_path: Path) -> None:
@@ -101,14 +101,14 @@ jobs:
 """,
     )
     with pytest.raises(BadInput, match="cycle"):
-        discovery.load_workflow(path)
+        plan.load_workflow(path)
 
 
 def test_missing_on_and_jobs(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="no `on:`"):
-        discovery.load_workflow(write(tmp_path, "jobs: {a: {runs-on: x}}\n"))
+        plan.load_workflow(write(tmp_path, "jobs: {a: {runs-on: x}}\n"))
     with pytest.raises(BadInput, match="no `jobs:`"):
-        discovery.load_workflow(write(tmp_path, "on: push\n", "b.yml"))
+        plan.load_workflow(write(tmp_path, "on: push\n", "b.yml"))
 
 
 def test_resolve_by_name_and_errors(tmp_path: Path) -> None:

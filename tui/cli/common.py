@@ -51,6 +51,17 @@ def parse_pairs(values: list[str] | None, flag: str, sep: str = "=") -> dict[str
     return out
 
 
+def parse_pairs_list(values: list[str] | None, flag: str, sep: str = "=") -> list[tuple[str, str]]:
+    """Like :func:`parse_pairs`, keeping a key given more than once (act ORs ``--matrix``)."""
+    out: list[tuple[str, str]] = []
+    for value in values or []:
+        key, found, rest = value.partition(sep)
+        if not found or not key:
+            raise BadInput(f"{flag} {value!r}: expected KEY{sep}VALUE")
+        out.append((key, rest))
+    return out
+
+
 def existing_file(path: Path | None, flag: str) -> Path | None:
     if path is None:
         return None

@@ -9,7 +9,7 @@ from rich.tree import Tree
 
 from tui.cli.app import app
 from tui.cli.common import ProjectOption, console, project_dir
-from tui.core.workflows import discovery
+from tui.core.workflows import discovery, plan
 
 
 @app.command("list")
@@ -30,7 +30,7 @@ def list_project(project: ProjectOption = Path()) -> None:
     out.print(pipelines_table(root))
 
 
-def workflow_tree(wf: discovery.Workflow, root: Path) -> Tree:
+def workflow_tree(wf: plan.Workflow, root: Path) -> Tree:
     title = Text(f"{wf.name}", style="bold")
     title.append(f"  {wf.path.relative_to(root)}  on: {', '.join(wf.events)}", style="dim")
     tree = Tree(title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,12 +11,19 @@ from typing import Annotated
 import typer
 
 from tui.cli.app import app, run_app
-from tui.cli.common import ProjectOption, console, existing_file, parse_pairs, project_dir
+from tui.cli.common import (
+    ProjectOption,
+    console,
+    existing_file,
+    parse_pairs,
+    parse_pairs_list,
+    project_dir,
+)
 from tui.cli.execute import execute
 from tui.core import config
 from tui.core.errors import BadInput
 from tui.core.launch import start_workflow
-from tui.core.workflows import discovery
+from tui.core.workflows import discovery, plan
 from tui.core.workflows.act_argv import WorkflowRequest, find_act
 from tui.core.workflows.mode import parse_mode
 
@@ -24,25 +32,42 @@ from tui.core.workflows.mode import parse_mode
 def run_workflow(
     file: Annotated[
         str | None,
-        typer.Argument(help="Workflow file (path, or name in .github/workflows/)."),
+        typer.Argument(
+            help="Workflow file (path, or name in .github/workflows/), or a folder: all of it."
+        ),
     ] = None,
     job: Annotated[str | None, typer.Option("--job", "-j", help="Run only this job.")] = None,
     event: Annotated[
-        str | None, typer.Option("--event", "-e", help="Event to simulate (default: push).")
+        str | None, typer.Option("--event", help="Event to simulate (default: push).")
     ] = None,
     matrix: Annotated[
-        list[str] | None, typer.Option("--matrix", help="Only the matrix legs with k:v.")
+        list[str] | None,
+        typer.Option("--matrix", help="Only the matrix legs with k:v (repeat a key: either)."),
+    ] = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", "-P", help="label=image (or -self-hosted), as act's -P."),
+    ] = None,
+    secret: Annotated[
+        list[str] | None,
+        typer.Option("--secret", "-s", help="NAME=VALUE, or NAME to take it from the env."),
     ] = None,
     secret_file: Annotated[
         Path | None, typer.Option("--secret-file", help="KEY=VALUE secrets (masked).")
     ] = None,
+    var: Annotated[list[str] | None, typer.Option("--var", help="NAME=VALUE variable.")] = None,
     var_file: Annotated[Path | None, typer.Option("--var-file", help="KEY=VALUE vars.")] = None,
     env_file: Annotated[Path | None, typer.Option("--env-file", help="KEY=VALUE env.")] = None,
     inputs: Annotated[
         list[str] | None, typer.Option("--input", help="workflow_dispatch input k=v.")
     ] = None,
     payload: Annotated[
-        Path | None, typer.Option("--payload", help="Event payload JSON file (act -e).")
+        Path | None,
+        typer.Option("--eventpath", "--payload", "-e", help="Event payload JSON file (act -e)."),
+    ] = None,
+    local_repository: Annotated[
+        list[str] | None,
+        typer.Option("--local-repository", help="owner/repo@ref=PATH: an action from a folder."),
     ] = None,
     runner: Annotated[
         str | None, typer.Option("--runner", help="host, docker or auto (default: auto).")
@@ -64,31 +89,70 @@ def run_workflow(
     json_out: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
     project: ProjectOption = Path(),
 ) -> None:
-    """Run a GitHub Actions workflow through act."""
+    """Run a GitHub Actions workflow (or a folder of them) through act."""
     root = project_dir(project)
     settings = config.load(root, runner=runner, offline=offline or None, ca_bundle=ca_bundle)
     mode = parse_mode(settings.runner)
-    found = discovery.resolve(root, file)
-    if len(found) > 1:
+    folder = discovery.folder_of(root, file)
+    found = discovery.resolve(root, file, lenient=True)
+    if len(found) > 1 and folder is None:
         names = ", ".join(w.path.name for w in found)
-        raise BadInput(f"the project has several workflows ({names}); name one: FILE")
+        raise BadInput(
+            f"the project has several workflows ({names}); name one: FILE, or run them all:"
+            f" {discovery.WORKFLOW_DIR}/"
+        )
     request = WorkflowRequest(
         project=root,
         workflow=found[0],
+        others=tuple(found[1:]),
+        folder=folder,
         event=event,
         job=job,
-        matrix=parse_pairs(matrix, "--matrix", sep=":"),
+        matrix=tuple(parse_pairs_list(matrix, "--matrix", sep=":")),
+        platforms=tuple(parse_pairs_list(platform, "--platform")),
+        secrets=tuple(secret_values(secret)),
+        variables=tuple(var or ()),
         secret_file=existing_file(secret_file, "--secret-file"),
         var_file=existing_file(var_file, "--var-file"),
         env_file=existing_file(env_file, "--env-file"),
-        payload=existing_file(payload, "--payload"),
+        payload=existing_file(payload, "--eventpath"),
         inputs=parse_pairs(inputs, "--input"),
+        local_repositories=tuple(local_repositories(local_repository)),
         mode=mode,
         dry_run=dry_run,
         offline=settings.offline,
         ca_bundle=existing_file(settings.ca_bundle, "--ca-bundle (setting ca_bundle)"),
     )
     raise typer.Exit(execute(start_workflow(request), json_out=json_out))
+
+
+def secret_values(given: list[str] | None) -> list[tuple[str, str]]:
+    """``-s NAME=VALUE`` / ``-s NAME`` (from the environment, as act takes it; pipedeck never
+    prompts for it)."""
+    out = []
+    for item in given or []:
+        name, found, value = item.partition("=")
+        if not name:
+            raise BadInput(f"-s {item!r}: expected NAME=VALUE or NAME")
+        if not found:
+            value = os.environ.get(name.upper(), "")
+            if not value:
+                raise BadInput(f"-s {name}: give NAME=VALUE, or set {name.upper()} in the env")
+        out.append((name, value))
+    return out
+
+
+def local_repositories(given: list[str] | None) -> list[str]:
+    out = []
+    for item in given or []:
+        action, found, path = item.partition("=")
+        if not found or "@" not in action or not path:
+            raise BadInput(f"--local-repository {item!r}: expected owner/repo@ref=PATH")
+        folder = Path(path).expanduser()
+        if not folder.is_dir():
+            raise BadInput(f"--local-repository {item}: {path} is not a folder")
+        out.append(f"{action}={folder.resolve()}")
+    return out
 
 
 @app.command("validate")
@@ -105,7 +169,7 @@ def validate(project: ProjectOption = Path()) -> None:
         rel = path.relative_to(root)
         problems: list[str] = []
         try:
-            discovery.load_workflow(path)
+            plan.load_workflow(path)
         except BadInput as exc:
             problems.append(exc.message)
         else:

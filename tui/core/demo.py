@@ -20,8 +20,9 @@ from tui.core.runner import Run
 from tui.core.stack import s3
 from tui.core.store import RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
-from tui.core.workflows.discovery import WORKFLOW_DIR, load_workflow
+from tui.core.workflows.discovery import WORKFLOW_DIR
 from tui.core.workflows.mode import RunnerMode, choose_mode, parse_mode
+from tui.core.workflows.plan import load_workflow
 
 WORKFLOW = "ml-pipeline.yml"
 PIPELINE = "pipeline.py"

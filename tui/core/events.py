@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type
 RunKind = Literal["workflow", "pipeline"]
 NodeKind = Literal["job", "step", "task", "group"]
 # What each status means, and how it is drawn: tui.core.statuses (the one table).
-NodeStatus = Literal["success", "failure", "skipped", "cancelled"]
+NodeStatus = Literal["success", "failure", "skipped", "cancelled", "not run"]
 RunStatus = Literal["success", "failure", "cancelled"]
 Stream = Literal["stdout", "stderr", "system"]
 MetricSource = Literal["kfp", "workflow", "resource"]

@@ -19,7 +19,8 @@ from tui.core.runner import Run
 from tui.core.store import RUNNING, RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.mode import choose_mode
-from tui.core.workflows.runner import ActRunner, check_files
+from tui.core.workflows.run_files import check_files
+from tui.core.workflows.runner import ActRunner
 
 
 @dataclass(frozen=True)

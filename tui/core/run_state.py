@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from tui.core import events as ev
-from tui.core.statuses import PENDING, RUNNING, is_done
+from tui.core.statuses import NOT_RUN, PENDING, RUNNING, is_done
 
 PATH_SEPARATOR = " › "
 
@@ -181,6 +181,11 @@ class RunState:
             self.log_count += len(lines)
             if self.log.maxlen:
                 self.log.extend(lines)
+            for node in self.nodes.values():  # planned, and the run ended before they started
+                if node.status == PENDING:
+                    node.status = NOT_RUN
+                    if changes is not None:
+                        changes.nodes.add(node.node_id)
             if changes is not None:
                 changes.lines.extend(lines)
                 changes.finished = True

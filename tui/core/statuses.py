@@ -23,8 +23,9 @@ _TABLE = (
     Status("running", "●", "bold yellow", "started, not finished"),
     Status("success", "✓", "bold green", "finished and succeeded"),
     Status("failure", "✗", "bold red", "finished and failed"),
-    Status("skipped", "–", "dim", "not run: its condition was false (if:, a branch not taken)"),
+    Status("skipped", "–", "dim", "left out: its condition was false (if:, a branch not taken)"),
     Status("cancelled", "⊘", "magenta", "stopped before it finished (Ctrl-C, stop, a crash)"),
+    Status("not run", "◌", "dim", "never ran to a result: upstream failed, or the tool gave none"),
     Status("interrupted", "!", "magenta", "the run's process died; events up to then are kept"),
 )
 
@@ -36,7 +37,8 @@ PENDING = "pending"
 RUNNING = "running"
 INTERRUPTED = "interrupted"
 # What ``node.finished`` may say (the event model's NodeStatus).
-FINISHED_NODE = ("success", "failure", "skipped", "cancelled")
+FINISHED_NODE = ("success", "failure", "skipped", "cancelled", "not run")
+NOT_RUN = "not run"
 
 
 def status(name: str | None) -> Status:

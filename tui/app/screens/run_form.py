@@ -16,8 +16,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from tui.core.launch import PipelineRequest
 from tui.core.workflows.act_argv import WorkflowRequest
-from tui.core.workflows.discovery import Workflow
 from tui.core.workflows.mode import RUNNER_MODES, RunnerMode, parse_mode
+from tui.core.workflows.plan import Workflow
 
 if TYPE_CHECKING:
     from tui.core.pipelines.discovery import PipelineTarget

@@ -11,7 +11,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tui.app.widgets.run_tree import status_icon
-from tui.core.workflows.discovery import Workflow
+from tui.core.workflows.plan import Workflow
 
 if TYPE_CHECKING:
     from tui.core.pipelines.discovery import PipelineTarget

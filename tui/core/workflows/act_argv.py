@@ -3,6 +3,7 @@ against the workflow, and building act's argv."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -15,8 +16,9 @@ from pathlib import Path
 
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.images.containers import RUN_LABEL
-from tui.core.workflows.discovery import WORKFLOW_DIR, Workflow
+from tui.core.workflows.discovery import WORKFLOW_DIR
 from tui.core.workflows.mode import RunnerMode
+from tui.core.workflows.plan import Workflow
 
 HOST_PLATFORM = "-self-hosted"
 CONTAINER_CA_BUNDLE = "/etc/pipedeck/ca-bundle.crt"
@@ -32,13 +34,14 @@ DEFAULT_LABEL = "ubuntu-latest"
 
 @dataclass(frozen=True)
 class WorkflowRequest:
-    """What the user asked to run. Paths are absolute; the workflow is already parsed."""
+    """What the user asked to run. Paths are absolute; the workflows are already parsed."""
 
     project: Path
-    workflow: Workflow
+    workflow: Workflow  # the workflow, or the first of a folder's
     event: str | None = None
     job: str | None = None
-    matrix: dict[str, str] = field(default_factory=dict)
+    # --matrix key:value, repeatable: act ORs the values of one key
+    matrix: tuple[tuple[str, str], ...] = ()
     secret_file: Path | None = None
     var_file: Path | None = None
     env_file: Path | None = None
@@ -49,12 +52,29 @@ class WorkflowRequest:
     env: dict[str, str] = field(default_factory=dict)
     offline: bool = False  # force the offline stand-ins (they are also used when GitHub is down)
     ca_bundle: Path | None = None
+    folder: Path | None = None  # run every workflow of this folder (act -W DIR/)
+    others: tuple[Workflow, ...] = ()  # with folder: its workflows after the first
+    platforms: tuple[tuple[str, str], ...] = ()  # -P label=image, the user's own
+    secrets: tuple[tuple[str, str], ...] = ()  # -s NAME=VALUE (values read from env if not given)
+    variables: tuple[str, ...] = ()  # --var NAME[=VALUE], as act takes them
+    local_repositories: tuple[str, ...] = ()  # --local-repository owner/repo@ref=PATH
+
+    @property
+    def workflows(self) -> tuple[Workflow, ...]:
+        return (self.workflow, *self.others)
+
+    @property
+    def workflow_path(self) -> Path:
+        """What act's ``-W`` gets: the workflow file, or the folder."""
+        return self.folder if self.folder is not None else self.workflow.path
 
     @property
     def target(self) -> str:
-        """The workflow as the user names it (``ci.yml``, ``ci.yml:build``)."""
-        rel = _relative(self.workflow.path, self.project)
+        """The workflow as the user names it (``ci.yml``, ``ci.yml:build``, ``sub/``)."""
+        rel = _relative(self.workflow_path, self.project)
         name = str(rel.relative_to(WORKFLOW_DIR)) if rel.is_relative_to(WORKFLOW_DIR) else str(rel)
+        if self.folder is not None:
+            name = f"{name}/" if name != "." else f"{WORKFLOW_DIR}/"
         return f"{name}:{self.job}" if self.job else name
 
 
@@ -88,52 +108,62 @@ def act_version(act: str | None = None) -> str:
 
 
 def choose_event(request: WorkflowRequest) -> str:
-    """The event to simulate; an event the workflow does not handle is a bad input."""
-    wf = request.workflow
+    """The event to simulate; an event no workflow handles is a bad input."""
+    events = list(dict.fromkeys(e for wf in request.workflows for e in wf.events))
+    name = request.workflow_path.name
     if request.event:
-        if wf.events and request.event not in wf.events:
+        if events and request.event not in events:
             raise BadInput(
-                f"--event {request.event}: {wf.path.name} is not triggered by it"
-                f" (it runs on: {', '.join(wf.events)})"
+                f"--event {request.event}: {name} is not triggered by it"
+                f" (it runs on: {', '.join(events)})"
             )
         return request.event
-    if request.inputs and "workflow_dispatch" in wf.events:
+    if request.inputs and "workflow_dispatch" in events:
         return "workflow_dispatch"
-    if "push" in wf.events or not wf.events:
+    if "push" in events or not events:
         return "push"
-    return wf.events[0]
+    return events[0]
 
 
 def check_request(request: WorkflowRequest, event: str) -> None:
-    """Reject what act would reject later (or silently ignore) with a one-line error."""
-    wf = request.workflow
-    if request.job is not None and request.job not in wf.jobs:
-        raise BadInput(
-            f"--job {request.job}: no such job in {wf.path.name} (jobs: {', '.join(wf.jobs)})"
-        )
-    jobs = [wf.jobs[request.job]] if request.job else list(wf.jobs.values())
+    """Reject what act would reject later (or silently ignore) with a one-line error. What
+    act takes, pipedeck takes: an input the workflow does not declare goes through, as act
+    passes it on; a required input the payload's ``inputs`` gives is given."""
+    all_jobs = {job_id: job for wf in request.workflows for job_id, job in wf.jobs.items()}
+    name = request.workflow_path.name
+    if request.job is not None and request.job not in all_jobs:
+        raise BadInput(f"--job {request.job}: no such job in {name} (jobs: {', '.join(all_jobs)})")
+    jobs = [all_jobs[request.job]] if request.job else list(all_jobs.values())
     keys = {k for job in jobs for leg in job.matrix for k in leg}
-    for key in request.matrix:
-        if key not in keys:
+    for key, _ in request.matrix:  # a key no leg has selects nothing: a typo, surely
+        if key not in keys and not any(job.dynamic_matrix for job in jobs):
             known = ", ".join(sorted(keys)) or "none"
             raise BadInput(f"--matrix {key}: not a matrix key of the selected jobs (keys: {known})")
     if request.inputs and event != "workflow_dispatch":
         raise BadInput(f"--input only applies to workflow_dispatch (the event is {event})")
     if event == "workflow_dispatch":
-        for name in request.inputs:
-            if name not in wf.inputs:
-                known = ", ".join(wf.inputs) or "none"
-                raise BadInput(
-                    f"--input {name}: {wf.path.name} has no such input (inputs: {known})"
-                )
-        for spec in wf.inputs.values():
-            if spec.required and spec.default is None and spec.name not in request.inputs:
-                raise BadInput(f"--input {spec.name}=VALUE is required by {wf.path.name}")
-            value = request.inputs.get(spec.name)
-            if value is not None and spec.options and value not in spec.options:
-                raise BadInput(
-                    f"--input {spec.name}={value}: choose one of {', '.join(spec.options)}"
-                )
+        given = {**payload_inputs(request.payload), **request.inputs}
+        for wf in request.workflows:
+            for spec in wf.inputs.values():
+                if spec.required and spec.default is None and spec.name not in given:
+                    raise BadInput(f"--input {spec.name}=VALUE is required by {wf.path.name}")
+                value = request.inputs.get(spec.name)
+                if value is not None and spec.options and value not in spec.options:
+                    raise BadInput(
+                        f"--input {spec.name}={value}: choose one of {', '.join(spec.options)}"
+                    )
+
+
+def payload_inputs(payload: Path | None) -> dict[str, str]:
+    """The ``inputs`` of an event payload file (act gives them to ``workflow_dispatch``)."""
+    if payload is None:
+        return {}
+    try:
+        data = json.loads(payload.read_bytes())
+    except (OSError, ValueError):
+        return {}  # checked, with a message, before the run (check_files)
+    inputs = data.get("inputs") if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in inputs.items()} if isinstance(inputs, dict) else {}
 
 
 def free_port() -> int:
@@ -155,28 +185,36 @@ def build_argv(
     local_repositories: Sequence[str] = (),
     run_id: str = "",
     action_cache: Path | None = None,
+    env_file: Path | None = None,
 ) -> list[str]:
     """act's command line for one run (``mode`` is resolved: host, docker or dry-run). Job
-    containers are labelled ``pipedeck.run=<run_id>``; ``action_cache`` is the run's own."""
-    wf = request.workflow
-    argv = [act, event, "-W", str(_relative(wf.path, request.project)), "--json", "-v"]
+    containers are labelled ``pipedeck.run=<run_id>``; ``action_cache`` is the run's own;
+    ``env_file`` holds the run's environment (never on a command line: it has credentials)."""
+    where = _relative(request.workflow_path, request.project)
+    argv = [act, event, "-W", f"{where}/" if request.folder else str(where), "--json", "-v"]
     if request.job:
         argv += ["-j", request.job]
-    for key, value in request.matrix.items():
+    for key, value in request.matrix:
         argv += ["--matrix", f"{key}:{value}"]
     if secret_file is not None:
         argv += ["--secret-file", str(secret_file)]
     if request.var_file is not None:
         argv += ["--var-file", str(request.var_file)]
-    if request.env_file is not None:
-        argv += ["--env-file", str(request.env_file)]
+    for variable in request.variables:
+        argv += ["--var", variable]
+    if env_file is not None:
+        argv += ["--env-file", str(env_file)]
     for key, value in request.inputs.items():
         argv += ["--input", f"{key}={value}"]
     if request.payload is not None:
-        argv += ["-e", str(request.payload)]
+        argv += ["--eventpath", str(request.payload)]
     platform = HOST_PLATFORM if mode == "host" else image
-    for label in wf.labels or (DEFAULT_LABEL,):
-        argv += ["-P", f"{label}={platform}"]
+    mapped = dict(request.platforms)
+    for label in dict.fromkeys(lb for wf in request.workflows for lb in runnable_labels(wf)):
+        if label not in mapped:
+            argv += ["-P", f"{label}={platform}"]
+    for label, image_ in request.platforms:
+        argv += ["-P", f"{label}={image_}"]
     if mode != "host":
         # --rm: act otherwise keeps a failed job's container running
         argv += ["--pull=false", "--rm", "--container-daemon-socket", "-"]
@@ -200,15 +238,30 @@ def build_argv(
         "--cache-server-addr",
         "127.0.0.1",
     ]
+    if request.dry_run:
+        argv.append("--dryrun")
+    return argv
+
+
+def run_env(request: WorkflowRequest, mode: str, artifacts_dir: Path) -> dict[str, str]:
+    """What a run adds to act's environment for its steps (``--env`` in act's terms)."""
     env = {**request.env, "PIPEDECK_ARTIFACT_DIR": str(artifacts_dir)}
     if request.ca_bundle is not None:
         bundle = str(request.ca_bundle) if mode == "host" else CONTAINER_CA_BUNDLE
         env.update(dict.fromkeys(CA_BUNDLE_VARIABLES, bundle))
-    for key, value in env.items():
-        argv += ["--env", f"{key}={value}"]
-    if request.dry_run:
-        argv.append("--dryrun")
-    return argv
+    return env
+
+
+def foreign_platform(label: str) -> bool:
+    """A label of a runner this machine cannot be (a Windows or macOS runner)."""
+    return label.lower().startswith(("windows", "macos", "macos-", "osx"))
+
+
+def runnable_labels(workflow: Workflow) -> list[str]:
+    """The ``runs-on`` labels pipedeck maps to the host or the runner image: all but those of
+    Windows and macOS runners, whose jobs act skips as it does ("unsupported platform")."""
+    labels = [label for label in workflow.labels if not foreign_platform(label)]
+    return labels if workflow.labels else [DEFAULT_LABEL]
 
 
 def _relative(path: Path, base: Path) -> Path:

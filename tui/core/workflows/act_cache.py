@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from tui.core.paths import PRIVATE_DIR
 from tui.core.workflows.act_names import action_cache_entries
-from tui.core.workflows.discovery import Workflow
+from tui.core.workflows.plan import Workflow
 
 _RUN_FOLDER = re.compile(r"[0-9a-f]{16}")  # act's per-job host workspace
 TOOL_CACHE = "tool_cache"
@@ -29,10 +30,10 @@ def shared_cache() -> Path:
     return Path(base) / "act"
 
 
-def remote_actions(workflow: Workflow) -> list[str]:
-    """``owner/repo[/path]@ref`` of every remote action the workflow's steps use."""
+def remote_actions(workflows: Sequence[Workflow]) -> list[str]:
+    """``owner/repo[/path]@ref`` of every remote action the workflows' steps use."""
     found: dict[str, None] = {}
-    for job in workflow.jobs.values():
+    for job in (job for workflow in workflows for job in workflow.jobs.values()):
         for step in job.steps:
             uses = step.uses
             if uses and "@" in uses and not uses.startswith(("./", "docker://")):
@@ -40,14 +41,14 @@ def remote_actions(workflow: Workflow) -> list[str]:
     return list(found)
 
 
-def private_cache(folder: Path, workflow: Workflow, shared: Path | None = None) -> Path:
+def private_cache(folder: Path, workflows: Sequence[Workflow], shared: Path | None = None) -> Path:
     """Make ``folder`` (0700) the run's action cache, linked to the shared one."""
     shared = shared or shared_cache()
     shared.mkdir(parents=True, exist_ok=True)
     folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     names = {e.name for e in shared.iterdir() if not _RUN_FOLDER.fullmatch(e.name)}
     names.add(TOOL_CACHE)
-    for uses in remote_actions(workflow):
+    for uses in remote_actions(workflows):
         names.update(action_cache_entries(uses))
     for name in sorted(names):
         target = shared / name

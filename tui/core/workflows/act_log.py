@@ -6,8 +6,11 @@ A state machine over act's log records:
 - steps on (job, stage, ``stepID`` — or lowercase ``stepid`` for the set-up/complete steps);
 - ``raw_output`` lines become ``log`` events of the step;
 - ``stepResult`` / ``jobResult`` become ``node.finished`` (``executionTime`` is nanoseconds);
-- a step still running when its job finishes is marked failed (nodes still open when act
-  ends are closed by the run lifecycle, ``tui.core.runner``);
+- no result act did not give: a step it started and gave no result ends ``not run`` with its
+  job, and so does a job when act ends without its result (``finish``), with act's error;
+- a job on a platform act does not support (windows, macOS) is ``skipped``, with act's reason;
+- a reusable workflow's jobs (``<caller>/<workflow>/<job>``) sit in a group node for the
+  calling job, which act itself never reports;
 - ``command`` records (warning, error, group, endgroup, summary, set-output, add-mask) become
   the matching events; ``add-mask`` values are masked from then on;
 - lines that are not JSON (act's final ``Error: …``) are kept as ``system`` log lines.
@@ -38,6 +41,7 @@ _RESULTS: dict[str, ev.NodeStatus] = {
 # act's status chatter that node events already convey.
 _CHATTER = ("⭐ Run ", "🏁  Job ", "🧪  Matrix:", "LocalRepositoryCache ")
 _FIXED_STEPS = {"--setup-job": "Set up job", "--complete-job": "Complete job"}
+_UNSUPPORTED = "🚧  Skipping unsupported platform"
 
 
 @dataclass
@@ -56,9 +60,20 @@ class _Node:
 class ActLogParser:
     """Feed it act's output lines; it returns the events each line means."""
 
-    def __init__(self, run_id: str, workflow_name: str, masker: Masker | None = None) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        workflow_name: str,
+        masker: Masker | None = None,
+        callers: Mapping[str, str] | None = None,
+    ) -> None:
+        """``callers``: the jobs that call a reusable workflow (``uses:``), id -> name: act
+        reports only the called jobs (``<caller>/<called workflow>/<job>``), shown here in a
+        group node for the caller."""
         self.run_id = run_id
-        self.prefix = f"{workflow_name}/"
+        self.prefix = f"{workflow_name}/" if workflow_name else ""  # "": keep act's whole key
+        self.callers = dict(callers or {})
+        self.groups: dict[str, _Node] = {}
         self.masker = masker or Masker()
         self.jobs: dict[str, _Node] = {}
         self.steps: dict[str, _Node] = {}
@@ -66,6 +81,7 @@ class ActLogParser:
         self.summaries: dict[str, list[str]] = {}
         self._group_depth: dict[str, int] = {}
         self._warned: set[str] = set()
+        self.last_error = ""  # act's last error line (Error: …)
         # Set when the user cancels: act then reports the steps it stops as failures.
         self.cancelling = False
 
@@ -76,12 +92,26 @@ class ActLogParser:
         if record is None:
             if not line.strip():
                 return []
+            if line.startswith("Error: "):
+                self.last_error = self.masker.text(line.removeprefix("Error: ").strip())
             return self._out([ev.Log(run_id=self.run_id, stream="system", text=line)])
         if record.get("command") == "add-mask":  # mask it whole before anything is masked
             self.masker.add(str(record.get("arg", "")))
         if self.masker:  # act's own fields hold secrets in clear (the step's script, args)
             record = self.masker.value(record)
         return self._out(self._record(record))
+
+    def finish(self) -> list[ev.Event]:
+        """After act ended: what it never gave a result is ``not run`` (with act's error),
+        not invented; a reusable workflow's group ends as its jobs did."""
+        out: list[ev.Event] = []
+        for job in list(self.jobs.values()):
+            if not job.finished:
+                if self.last_error:
+                    out += self._lines(job, f"not run: {self.last_error}", "system")
+                out += self._finish_job(job, "not run")
+        out += self._finish_groups()
+        return self._out(out)
 
     # -- records ------------------------------------------------------------------------
 
@@ -91,7 +121,15 @@ class ActLogParser:
         out: list[ev.Event] = []
         job = self._job(rec, out)
         if "jobResult" in rec:
+            if job.kind == "group":  # act's result for a calling job: the group's
+                if not job.finished:
+                    job.status = self._status(rec["jobResult"])
+                    out.append(self._finished(job, job.status, time.monotonic() - job.started))
+                return out
             return out + self._finish_job(job, self._status(rec["jobResult"]))
+        if str(rec.get("msg", "")).startswith(_UNSUPPORTED):  # act skips the job, says why
+            reason = str(rec["msg"]).removeprefix("🚧").strip()
+            return out + self._lines(job, reason, "system") + self._finish_job(job, "skipped")
         if rec.get("level") == "debug" and "stepResult" not in rec:
             return out  # act's chatter; but a skipped step's result comes at debug level
         step = self._step(job, rec, out)
@@ -128,14 +166,48 @@ class ActLogParser:
         job = self.jobs.get(key)
         if job is None:
             node_id = key.removeprefix(self.prefix)
+            if node_id in self.callers:  # act's chatter about a calling job: its group's
+                return self.groups[self._group(f"{node_id}/", out)]
             matrix = rec.get("matrix") or None
             name = str(rec.get("jobID") or node_id)
             if matrix:
                 name = f"{name} ({', '.join(str(v) for v in matrix.values())})"
-            job = _Node(node_id, name, "job", "", matrix, job_id=str(rec.get("jobID") or ""))
+            parent = self._group(node_id, out)
+            if not self.prefix and not parent and "/" in node_id:  # a folder's: say whose
+                name = f"{node_id.split('/', 1)[0]} › {name}"
+            job_id = str(rec.get("jobID") or "")
+            job = _Node(node_id, name, "job", parent, matrix, job_id=job_id)
             self.jobs[key] = job
             out.append(self._started(job))
         return job
+
+    def _group(self, node_id: str, out: list[ev.Event]) -> str:
+        """The group a called workflow's job belongs to ("" for the workflow's own jobs)."""
+        caller = node_id.split("/", 1)[0]
+        if "/" not in node_id or caller not in self.callers:
+            return ""
+        if caller not in self.groups:
+            group = _Node(caller, self.callers[caller], "group", "", None, job_id=caller)
+            self.groups[caller] = group
+            out.append(self._started(group))
+        return caller
+
+    def _finish_groups(self) -> list[ev.Event]:
+        out: list[ev.Event] = []
+        for group in self.groups.values():
+            if group.finished:
+                continue
+            results = {j.status for j in self.jobs.values() if j.parent_id == group.node_id}
+            status: ev.NodeStatus = "success"
+            for worst in ("failure", "cancelled", "not run"):
+                if worst in results:
+                    status = worst
+                    break
+            else:
+                if results == {"skipped"}:
+                    status = "skipped"
+            out.append(self._finished(group, status, time.monotonic() - group.started))
+        return out
 
     def _step(self, job: _Node, rec: dict[str, Any], out: list[ev.Event]) -> _Node | None:
         ids = rec.get("stepID") or rec.get("stepid")
@@ -216,9 +288,9 @@ class ActLogParser:
 
     def _finish_job(self, job: _Node, status: ev.NodeStatus) -> list[ev.Event]:
         out: list[ev.Event] = []
-        for step in self.steps.values():
+        for step in self.steps.values():  # steps act started and gave no result of their own
             if step.node_id.startswith(job.node_id + "/") and not step.finished:
-                step_status: ev.NodeStatus = "cancelled" if status == "cancelled" else "failure"
+                step_status: ev.NodeStatus = "cancelled" if status == "cancelled" else "not run"
                 out.append(self._finished(step, step_status, time.monotonic() - step.started))
         out.append(self._finished(job, status, time.monotonic() - job.started))
         job.status = status
@@ -259,13 +331,13 @@ class ActLogParser:
 
 
 def _announces_step(rec: dict[str, Any]) -> bool:
-    """Records that mean a step really runs: act's "⭐ Run", output, a command, a result."""
+    """Records that mean a step really runs: act's "⭐ Run", output, a command, a result. An
+    error about a step act never ran (an action it could not fetch) stays on the job."""
     return bool(
         str(rec.get("msg", "")).startswith("⭐ Run ")
         or rec.get("raw_output")
         or rec.get("command")
         or "stepResult" in rec
-        or rec.get("level") == "error"
     )
 
 

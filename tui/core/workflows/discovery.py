@@ -1,80 +1,16 @@
-"""Workflow discovery: ``.github/workflows/*.yml|*.yaml`` → a planned DAG of jobs and steps.
-
-The plan (stages from ``needs``, matrix legs, steps) lets a UI draw every job before act has
-started any of them. Errors name the file and the line.
-"""
+"""Workflow discovery: a project's ``.github/workflows/*.yml|*.yaml``, each read into a plan
+(``plan.py``), the names runs use for them, and the nodes a UI draws before act starts."""
 
 from __future__ import annotations
 
-import itertools
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from tui.core.errors import BadInput
 from tui.core.run_state import PlannedNode
+from tui.core.workflows.plan import Workflow, load_workflow
 
 WORKFLOW_DIR = Path(".github") / "workflows"
-_EXPR = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    name: str
-    description: str = ""
-    required: bool = False
-    default: str | None = None
-    type: str = "string"
-    options: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StepPlan:
-    index: int
-    name: str
-    id: str = ""
-    uses: str = ""
-
-
-@dataclass(frozen=True)
-class JobPlan:
-    id: str
-    name: str
-    needs: tuple[str, ...]
-    runs_on: tuple[str, ...]
-    steps: tuple[StepPlan, ...]
-    matrix: tuple[dict[str, Any], ...] = ()
-    stage: int = 0
-    line: int = 0
-    uses: str = ""  # a reusable-workflow call
-    services: tuple[str, ...] = ()  # service container ids
-
-
-@dataclass(frozen=True)
-class Workflow:
-    path: Path
-    name: str
-    events: tuple[str, ...]
-    jobs: dict[str, JobPlan]
-    inputs: dict[str, InputSpec] = field(default_factory=dict)
-
-    @property
-    def stages(self) -> list[list[str]]:
-        count = max((j.stage for j in self.jobs.values()), default=-1) + 1
-        return [[j.id for j in self.jobs.values() if j.stage == s] for s in range(count)]
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Every ``runs-on`` label the workflow uses, in first-seen order."""
-        seen: dict[str, None] = {}
-        for job in self.jobs.values():
-            for label in job.runs_on:
-                seen.setdefault(label, None)
-        return tuple(seen)
 
 
 def find_workflow_files(project: Path) -> list[Path]:
@@ -131,218 +67,33 @@ def planned_nodes(workflow: Workflow, job: str | None = None) -> list[PlannedNod
     return out
 
 
-def load_workflow(path: Path) -> Workflow:
-    try:
-        data_bytes = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such workflow file") from None
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read it ({exc.strerror})") from None
-    try:
-        text = data_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data_bytes[: exc.start].count(b"\n") + 1
-        raise BadInput(f"{path}:{line}: not UTF-8 text (is it a workflow file?)") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise BadInput(f"{where}: malformed YAML: {exc.problem or exc}") from None
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, …)
-        line = text[: exc.position].count("\n") + 1
-        reason = f"{exc.reason} (#x{exc.character:04x})"
-        raise BadInput(f"{path}:{line}: malformed YAML: {reason}") from None
-    except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-        raise BadInput(f"{path}: malformed YAML: {first}") from None
-    if not isinstance(data, dict) or root is None:
-        raise BadInput(f"{path}:1: not a workflow (expected a mapping with `on:` and `jobs:`)")
-    return _parse(path, data, root)
-
-
-def _line(node: yaml.Node | None, *keys: str | int) -> int:
-    """1-based line of the node at ``keys`` inside ``node`` (the closest parent if missing)."""
-    best = node.start_mark.line + 1 if node is not None else 1
-    for key in keys:
-        if isinstance(node, yaml.MappingNode):
-            found = None
-            for k, v in node.value:
-                if k.value == key or (key == "on" and k.value is True):
-                    found = v
-                    break
-            node = found
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            node = node.value[key] if key < len(node.value) else None
-        else:
-            node = None
-        if node is None:
-            break
-        best = node.start_mark.line + 1
-    return best
-
-
-def _parse(path: Path, data: dict[Any, Any], root: yaml.Node) -> Workflow:
-    # YAML 1.1 reads a bare `on:` key as the boolean True.
-    on = data.get("on", data.get(True))
-    if on is None:
-        raise BadInput(f"{path}:1: workflow has no `on:` (which events trigger it?)")
-    events, inputs = _events(on)
-    jobs_raw = data.get("jobs")
-    if not isinstance(jobs_raw, dict) or not jobs_raw:
-        raise BadInput(f"{path}:{_line(root, 'jobs')}: workflow has no `jobs:`")
-    jobs: dict[str, JobPlan] = {}
-    for job_id, raw in jobs_raw.items():
-        if not isinstance(raw, dict):
-            line = _line(root, "jobs", str(job_id))
-            raise BadInput(f"{path}:{line}: job {job_id!r} must be a mapping")
-        jobs[str(job_id)] = _job(path, root, str(job_id), raw)
-    for job in jobs.values():
-        for i, need in enumerate(job.needs):
-            if need not in jobs:
-                line = _line(root, "jobs", job.id, "needs", i)
-                if line == _line(root, "jobs", job.id):
-                    line = _line(root, "jobs", job.id, "needs")
-                raise BadInput(
-                    f"{path}:{line}: job {job.id!r} needs unknown job {need!r}"
-                    f" (jobs: {', '.join(jobs)})"
-                )
-    staged = _stage(path, root, jobs)
-    name = str(data.get("name") or path.name)
-    return Workflow(path=path, name=name, events=events, jobs=staged, inputs=inputs)
-
-
-def _events(on: Any) -> tuple[tuple[str, ...], dict[str, InputSpec]]:
-    inputs: dict[str, InputSpec] = {}
-    if isinstance(on, str):
-        return (on,), inputs
-    if isinstance(on, list):
-        return tuple(str(e) for e in on), inputs
-    if isinstance(on, dict):
-        dispatch = on.get("workflow_dispatch")
-        if isinstance(dispatch, dict) and isinstance(dispatch.get("inputs"), dict):
-            for name, spec in dispatch["inputs"].items():
-                spec = spec if isinstance(spec, dict) else {}
-                default = spec.get("default")
-                inputs[str(name)] = InputSpec(
-                    name=str(name),
-                    description=str(spec.get("description", "")),
-                    required=bool(spec.get("required", False)),
-                    default=None if default is None else _scalar(default),
-                    type=str(spec.get("type", "string")),
-                    options=tuple(str(o) for o in spec.get("options", []) or []),
-                )
-        return tuple(str(e) for e in on), inputs
-    return (), inputs
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _job(path: Path, root: yaml.Node, job_id: str, raw: dict[str, Any]) -> JobPlan:
-    needs_raw = raw.get("needs", [])
-    needs = (needs_raw,) if isinstance(needs_raw, str) else tuple(str(n) for n in needs_raw or [])
-    matrix = _matrix(raw.get("strategy"))
-    steps = tuple(_step(i, s) for i, s in enumerate(raw.get("steps") or []) if isinstance(s, dict))
-    return JobPlan(
-        id=job_id,
-        name=str(raw.get("name") or job_id),
-        needs=needs,
-        runs_on=_labels(raw.get("runs-on"), matrix),
-        steps=steps,
-        matrix=matrix,
-        line=_line(root, "jobs", job_id),
-        uses=str(raw.get("uses", "")),
-        services=tuple(str(k) for k in raw["services"])
-        if isinstance(raw.get("services"), dict)
-        else (),
-    )
-
-
-def _step(index: int, raw: Mapping[str, Any]) -> StepPlan:
-    uses = str(raw.get("uses", ""))
-    run = str(raw.get("run", "")).strip().splitlines()
-    name = raw.get("name") or (f"Run {uses}" if uses else (run[0] if run else f"step {index}"))
-    return StepPlan(index=index, name=str(name), id=str(raw.get("id", "")), uses=uses)
-
-
-def _labels(runs_on: Any, matrix: tuple[dict[str, Any], ...]) -> tuple[str, ...]:
-    if isinstance(runs_on, dict):
-        runs_on = runs_on.get("labels", [])
-    values = [runs_on] if isinstance(runs_on, str) else list(runs_on or [])
-    labels: list[str] = []
-    for value in values:
-        text = str(value)
-        match = _EXPR.fullmatch(text.strip())
-        if match:
-            for leg in matrix:
-                leg_value = leg.get(match.group(1))
-                if leg_value is not None and str(leg_value) not in labels:
-                    labels.append(str(leg_value))
-        elif text not in labels:
-            labels.append(text)
-    return tuple(labels)
-
-
-def _matrix(strategy: Any) -> tuple[dict[str, Any], ...]:
-    """Matrix legs, following GitHub's include/exclude rules for the common cases."""
-    if not isinstance(strategy, dict) or not isinstance(strategy.get("matrix"), dict):
-        return ()
-    matrix = strategy["matrix"]
-    axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
-    if any(not isinstance(v, list) for v in axes.values()):
-        return ()  # an expression (fromJSON(...)): only act knows the legs
-    legs = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
-    if not axes:
-        legs = []
-    for ex in matrix.get("exclude") or []:
-        legs = [leg for leg in legs if not all(leg.get(k) == v for k, v in ex.items())]
-    for inc in matrix.get("include") or []:
-        extended = False
-        for leg in legs:
-            if all(leg.get(k) == v for k, v in inc.items() if k in axes):
-                leg.update({k: v for k, v in inc.items() if k not in axes})
-                extended = True
-        if not extended:
-            legs.append(dict(inc))
-    return tuple(legs)
-
-
-def _stage(path: Path, root: yaml.Node, jobs: dict[str, JobPlan]) -> dict[str, JobPlan]:
-    stage: dict[str, int] = {}
-    visiting: set[str] = set()
-
-    def depth(job_id: str) -> int:
-        if job_id in stage:
-            return stage[job_id]
-        if job_id in visiting:
-            line = _line(root, "jobs", job_id, "needs")
-            raise BadInput(f"{path}:{line}: jobs form a `needs` cycle through {job_id!r}")
-        visiting.add(job_id)
-        stage[job_id] = max((depth(n) + 1 for n in jobs[job_id].needs), default=0)
-        visiting.discard(job_id)
-        return stage[job_id]
-
-    out: dict[str, JobPlan] = {}
-    for job_id, job in jobs.items():
-        out[job_id] = JobPlan(**{**job.__dict__, "stage": depth(job_id)})
-    return out
-
-
-def resolve(project: Path, file: str | None) -> list[Workflow]:
-    """The workflows a command is about: one file (path or name), or all of the project's."""
+def folder_of(project: Path, file: str | None) -> Path | None:
+    """``file`` as a folder of workflows (resolved), or None when it is not one."""
     if file is None:
-        found = discover(project)
-        if not found:
-            raise BadInput(f"{project / WORKFLOW_DIR}: no workflow files (*.yml, *.yaml) found")
-        return found
+        return None
+    for candidate in (Path(file), project / file, project / WORKFLOW_DIR / file):
+        if candidate.is_dir():
+            return candidate.resolve()
+    return None
+
+
+def resolve(
+    project: Path, file: str | None, *, lenient: bool = False, recurse: bool = True
+) -> list[Workflow]:
+    """The workflows a command is about: one file (path or name), a folder's (with its
+    subfolders', as act reads ``-W DIR/`` unless ``--no-recurse``), or all of the project's.
+    ``lenient``: see :func:`load_workflow`."""
+    folder = folder_of(project, file)
+    if file is None or folder is not None:
+        where = folder or project / WORKFLOW_DIR
+        found = (where.rglob("*") if recurse else where.iterdir()) if where.is_dir() else ()
+        paths = sorted(p for p in found if p.suffix in (".yml", ".yaml") and p.is_file())
+        if not paths:
+            raise BadInput(f"{where}: no workflow files (*.yml, *.yaml) found")
+        return [load_workflow(p, lenient=lenient) for p in paths]
     candidates = [Path(file), project / file, project / WORKFLOW_DIR / file]
     for candidate in candidates:
         if candidate.is_file():
-            return [load_workflow(candidate)]
+            return [load_workflow(candidate, lenient=lenient)]
     names = ", ".join(p.name for p in find_workflow_files(project)) or "none"
     raise BadInput(f"{file}: no such workflow file (workflows in {project}: {names})")

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import json
 import os
 import shutil
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
 from tui.core import events as ev
-from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED, BadInput
+from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED
 from tui.core.masking import Masker
-from tui.core.paths import PRIVATE_FILE, private_dir, scratch_dir, state_dir
+from tui.core.paths import private_dir, scratch_dir, state_dir
 from tui.core.process import GroupProcess
 from tui.core.stack import s3
 from tui.core.store import RunRecord
 from tui.core.sweep import RUN_ENV
-from tui.core.workflows import act_cache, act_names, dotenv, host_venv, standins
+from tui.core.workflows import act_cache, act_names, host_venv, run_files, standins
 from tui.core.workflows.act_argv import (
     WorkflowRequest,
     build_argv,
@@ -30,6 +28,7 @@ from tui.core.workflows.act_argv import (
     choose_event,
     find_act,
     free_port,
+    run_env,
 )
 from tui.core.workflows.act_log import ActLogParser
 from tui.core.workflows.mode import ModeChoice, host_mode_lines
@@ -76,10 +75,11 @@ class ActRunner:
 
     async def _run(self, scratch: Path, start: float) -> AsyncIterator[ev.Event]:
         cache = await asyncio.to_thread(
-            act_cache.private_cache, scratch / "act-cache", self.request.workflow
+            act_cache.private_cache, scratch / "act-cache", self.request.workflows
         )
-        with _private_secrets(self.request, scratch) as (secret_file, secret_values):
-            masker = Masker([*secret_values, *s3.mask_values()])
+        env_values = run_env(self.request, self.choice.mode, self.record.artifacts_dir)
+        with run_files.private_files(self.request, scratch, env_values) as files:
+            masker = Masker([*files.mask, *s3.mask_values()])
             argv = build_argv(
                 self.act,
                 self.request,
@@ -87,9 +87,10 @@ class ActRunner:
                 mode=self.choice.mode,
                 image=self.choice.image,
                 artifacts_dir=self.record.artifacts_dir,
-                secret_file=secret_file,
+                secret_file=files.secrets,
+                env_file=files.env,
                 artifact_port=free_port(),
-                local_repositories=self.standins,
+                local_repositories=[*self.request.local_repositories, *self.standins],
                 run_id=self.run_id,
                 action_cache=cache,
             )
@@ -110,6 +111,9 @@ class ActRunner:
             if self.choice.mode == "host":
                 for text in host_mode_lines():
                     yield ev.Log(run_id=self.run_id, stream="system", text=text)
+            for problem in (p for wf in self.request.workflows for p in wf.problems):
+                text = f"warning: {problem} (pipedeck's check; act decides)"
+                yield ev.Log(run_id=self.run_id, stream="system", text=text)
             if self.standins:
                 names = ", ".join(r.partition("=")[0] for r in self.standins)
                 yield ev.Log(
@@ -117,7 +121,11 @@ class ActRunner:
                     stream="system",
                     text=f"offline: local stand-ins replace {names}",
                 )
-            parser = ActLogParser(self.run_id, self.request.workflow.name, masker)
+            request = self.request
+            callers = {j.id: j.name for wf in request.workflows for j in wf.jobs.values() if j.uses}
+            # one workflow: node ids are its jobs; a folder's: "<workflow>/<job>", as act says
+            prefix = "" if request.folder is not None else request.workflow.name
+            parser = ActLogParser(self.run_id, prefix, masker, callers)
             parser.cancelling = self._cancelled
             self._parser = parser
             env = await self._env(scratch)
@@ -143,6 +151,8 @@ class ActRunner:
                 error="cancelled by the user",
             )
             return
+        for event in parser.finish():  # what act gave no result: not run, not invented
+            yield event
         ok = exit_code == 0
         for event in await self._stored_objects():
             yield event
@@ -169,7 +179,7 @@ class ActRunner:
         if self.choice.mode != "docker":
             self._named.update(parser.jobs)
             return
-        jobs = self.request.workflow.jobs
+        jobs = {job_id: j for wf in self.request.workflows for job_id, j in wf.jobs.items()}
         for key, job in parser.jobs.items():
             if key in self._named:
                 continue
@@ -240,84 +250,13 @@ class ActRunner:
 
 
 def _standins(request: WorkflowRequest) -> list[str]:
-    """Stand-ins for the well-known actions the workflow uses, when offline."""
-    if not standins.used_standins(request.workflow):
+    """Stand-ins for the well-known actions the workflows use, when offline (an action the
+    user points at a folder of theirs with --local-repository keeps it)."""
+    if not standins.used_standins(request.workflows):
         return []
     if request.offline or not standins.github_reachable():
-        return standins.local_repositories(request.workflow)
+        return standins.local_repositories(request.workflows, request.local_repositories)
     return []
-
-
-@contextlib.contextmanager
-def _private_secrets(
-    request: WorkflowRequest, scratch: Path
-) -> Iterator[tuple[Path | None, list[str]]]:
-    """Copy the secret file (or the project's ``.secrets``, act's default) into a private
-    0600 file in the run's scratch folder, removed afterwards; yields it and the values to
-    mask. The copy keeps the file's suffix: act reads ``.yml``/``.yaml`` secret files as
-    YAML."""
-    source = secret_file(request)
-    if source is None:
-        yield None, []
-        return
-    values = dotenv.secret_values(source, what=_flag(request))
-    folder = private_dir(scratch / "secrets")
-    try:
-        suffix = source.suffix if source.suffix in dotenv.YAML_SUFFIXES else ""
-        target = folder / f"secrets{suffix}"
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(source.read_bytes())
-        yield target, values
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def secret_file(request: WorkflowRequest) -> Path | None:
-    """The secret file act would read: ``--secret-file``, else the project's ``.secrets``."""
-    if request.secret_file is not None:
-        return request.secret_file
-    default = request.project / ".secrets"
-    return default if default.is_file() else None
-
-
-def check_files(request: WorkflowRequest) -> None:
-    """Read the secret, env and var files act will read (its defaults ``.secrets``, ``.env``,
-    ``.vars`` in the project too) as act reads them: one that act would reject, printing it
-    whole, is a one-line bad input naming its line instead."""
-    source = secret_file(request)
-    if source is not None:
-        dotenv.read_file(source, what=_flag(request))
-    for flag, given, default in (
-        ("--env-file", request.env_file, ".env"),
-        ("--var-file", request.var_file, ".vars"),
-    ):
-        path = given if given is not None else request.project / default
-        if given is not None or path.is_file():
-            dotenv.read_file(path, what=flag if given is not None else "env file")
-    if request.payload is not None:
-        _check_payload(request.payload)
-
-
-def _check_payload(path: Path) -> None:
-    """act reads the payload as a JSON object; anything else fails every step later."""
-    try:
-        data = json.loads(path.read_bytes())
-    except OSError as exc:
-        raise BadInput(f"--payload {path}: cannot read it ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"--payload {path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"--payload {path}:{exc.lineno}: not JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        kind = {"list": "list", "str": "string", "NoneType": "null"}.get(
-            type(data).__name__, "number"
-        )
-        raise BadInput(f"--payload {path}: expected a JSON object (an event), not a {kind}")
-
-
-def _flag(request: WorkflowRequest) -> str:
-    return "--secret-file" if request.secret_file is not None else "secret file"
 
 
 def host_step_env(env: dict[str, str], venv_bin: Path) -> dict[str, str]:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from pathlib import Path
 
 from tui.core.paths import localstack_dir
-from tui.core.workflows.discovery import Workflow
+from tui.core.workflows.plan import Workflow
 
 STANDINS = {
     "actions/setup-python": "setup-python",
@@ -21,10 +22,10 @@ def actions_dir() -> Path:
     return localstack_dir() / "actions"
 
 
-def used_standins(workflow: Workflow) -> list[str]:
+def used_standins(workflows: Sequence[Workflow]) -> list[str]:
     """``owner/repo@ref`` of every step that a stand-in can replace, in first-use order."""
     seen: dict[str, None] = {}
-    for job in workflow.jobs.values():
+    for job in (job for workflow in workflows for job in workflow.jobs.values()):
         for step in job.steps:
             name, _, ref = step.uses.partition("@")
             if name.lower() in STANDINS and ref:
@@ -32,10 +33,14 @@ def used_standins(workflow: Workflow) -> list[str]:
     return list(seen)
 
 
-def local_repositories(workflow: Workflow) -> list[str]:
-    """act ``--local-repository`` values mapping each used action to its stand-in folder."""
+def local_repositories(workflows: Sequence[Workflow], mapped: Sequence[str] = ()) -> list[str]:
+    """act ``--local-repository`` values mapping each used action to its stand-in folder;
+    an action in ``mapped`` (the user's own ``--local-repository``) keeps the user's."""
+    taken = {entry.partition("=")[0].lower() for entry in mapped}
     out = []
-    for uses in used_standins(workflow):
+    for uses in used_standins(workflows):
+        if uses.lower() in taken:
+            continue
         name = uses.partition("@")[0].lower()
         out.append(f"{uses}={actions_dir() / STANDINS[name]}")
     return out
