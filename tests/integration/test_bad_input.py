@@ -141,6 +141,13 @@ CASES: dict[str, Case] = {
         "--var-file",
     ),
     "-e (payload) missing": ({}, wf("chain.yml", "-e", "p.json"), {}, 2, "--eventpath p.json"),
+    "a flag in .actrc pipedeck refuses": (
+        {".actrc": "--reuse\n"},
+        wf("chain.yml"),
+        {},
+        2,
+        "--reuse (in ",
+    ),
     "-s NAME not in the env": ({}, wf("chain.yml", "-s", "PD_NOT_SET"), {}, 2, "-s PD_NOT_SET"),
     "-P without an image": ({}, wf("chain.yml", "-P", "ubuntu-latest"), {}, 2, "--platform"),
     "--local-repository not a folder": (

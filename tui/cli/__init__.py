@@ -21,6 +21,7 @@ from tui.cli import tui_cmd  # noqa: F401  isort: skip
 from tui.cli import workflow_cmds  # noqa: F401  isort: skip
 from tui.cli import demo_cmd  # noqa: F401  isort: skip
 from tui.cli import cluster_cmds  # noqa: F401  isort: skip
+from tui.cli import act_cmd  # noqa: F401  isort: skip
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from tui.core.paths import state_dir
 from tui.core.runner import Run
 from tui.core.store import RUNNING, RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
+from tui.core.workflows.act_command import check_actrc
 from tui.core.workflows.mode import choose_mode
 from tui.core.workflows.run_files import check_files
 from tui.core.workflows.runner import ActRunner
@@ -46,6 +47,8 @@ def start_workflow(request: WorkflowRequest, store: RunStore | None = None) -> R
     if request.ca_bundle is not None and not request.ca_bundle.is_file():
         raise BadInput(f"ca_bundle {request.ca_bundle}: no such file")
     check_files(request)
+    if not request.as_act:  # `pipedeck act` read them with the rest of its command line
+        check_actrc(request.act_cwd or request.project)
     choice = choose_mode(request.mode, dry_run=request.dry_run)
     store = store or RunStore()
     workflow_file = str(request.workflow.path.resolve())

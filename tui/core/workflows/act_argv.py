@@ -58,6 +58,11 @@ class WorkflowRequest:
     secrets: tuple[tuple[str, str], ...] = ()  # -s NAME=VALUE (values read from env if not given)
     variables: tuple[str, ...] = ()  # --var NAME[=VALUE], as act takes them
     local_repositories: tuple[str, ...] = ()  # --local-repository owner/repo@ref=PATH
+    # `pipedeck act`: act's own command line (tui.core.workflows.act_command)
+    container_options: str = ""  # the user's --container-options (pipedeck's are added)
+    act_args: tuple[str, ...] = ()  # the user's other act flags, after pipedeck's own
+    act_cwd: Path | None = None  # act runs here (its ./.actrc), with -C <project>
+    as_act: bool = False  # act's semantics only: no pre-check of pipedeck's own
 
     @property
     def workflows(self) -> tuple[Workflow, ...]:
@@ -192,6 +197,8 @@ def build_argv(
     ``env_file`` holds the run's environment (never on a command line: it has credentials)."""
     where = _relative(request.workflow_path, request.project)
     argv = [act, event, "-W", f"{where}/" if request.folder else str(where), "--json", "-v"]
+    if request.act_cwd is not None:
+        argv += ["-C", str(request.project)]
     if request.job:
         argv += ["-j", request.job]
     for key, value in request.matrix:
@@ -209,20 +216,22 @@ def build_argv(
     if request.payload is not None:
         argv += ["--eventpath", str(request.payload)]
     platform = HOST_PLATFORM if mode == "host" else image
-    mapped = dict(request.platforms)
+    mapped = {label.lower() for label, _ in request.platforms}  # act lowercases labels
     for label in dict.fromkeys(lb for wf in request.workflows for lb in runnable_labels(wf)):
-        if label not in mapped:
+        if label.lower() not in mapped:
             argv += ["-P", f"{label}={platform}"]
     for label, image_ in request.platforms:
         argv += ["-P", f"{label}={image_}"]
+    options = [request.container_options] if request.container_options else []
     if mode != "host":
         # --rm: act otherwise keeps a failed job's container running
         argv += ["--pull=false", "--rm", "--container-daemon-socket", "-"]
-        options = [f"-v {artifacts_dir}:{artifacts_dir}"]
+        options.append(f"-v {artifacts_dir}:{artifacts_dir}")
         if request.ca_bundle is not None:
             options.append(f"-v {request.ca_bundle}:{CONTAINER_CA_BUNDLE}:ro")
         if run_id:
             options.append(f"--label {RUN_LABEL}={run_id}")
+    if options:
         argv += ["--container-options", " ".join(options)]
     if action_cache is not None:
         argv += ["--action-cache-path", str(action_cache)]
@@ -240,7 +249,7 @@ def build_argv(
     ]
     if request.dry_run:
         argv.append("--dryrun")
-    return argv
+    return argv + list(request.act_args)  # the user's own last: act takes the last value
 
 
 def run_env(request: WorkflowRequest, mode: str, artifacts_dir: Path) -> dict[str, str]:

@@ -47,8 +47,11 @@ class ActRunner:
         self.record = record
         self.choice = choice
         self.run_id = record.run_id
-        self.event = choose_event(request)
-        check_request(request, self.event)
+        if request.as_act and request.event:  # act's own choice (act_command.act_event)
+            self.event = request.event
+        else:
+            self.event = choose_event(request)
+            check_request(request, self.event)
         self.act = find_act()
         self.standins = _standins(request)
         self._proc: GroupProcess | None = None
@@ -129,7 +132,8 @@ class ActRunner:
             parser.cancelling = self._cancelled
             self._parser = parser
             env = await self._env(scratch)
-            self._proc = GroupProcess(argv, cwd=self.request.project, env=env)
+            cwd = self.request.act_cwd or self.request.project
+            self._proc = GroupProcess(argv, cwd=cwd, env=env)
             exit_code = EXIT_RUN_FAILED
             if not self._cancelled:
                 await self._proc.start()
