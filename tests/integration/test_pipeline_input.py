@@ -20,7 +20,8 @@ PIPELINES = FIXTURES / "pipelines"
     [
         (["broken.py"], "broken.py:6: cannot import: NameError: name 'undefined_name'"),
         (["simple.py:nope"], "simple.py: no function 'nope' (pipelines in it: simple)"),
-        (["simple.py:make_data"], "'make_data' is a component, not a @dsl.pipeline"),
+        (["simple.py:dsl"], "'dsl' is neither a @dsl.pipeline nor a @dsl.component"),
+        (["simple.py:make_data"], "missing required parameter"),
         (["nested.py"], "nested.py: 2 pipelines (inner, outer)"),
         (["nested.py:inner"], "missing required parameter 'x' (int)"),
         (["simple.py", "--param", "count=many"], "--param count='many': expected an integer"),

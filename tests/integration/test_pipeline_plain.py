@@ -61,6 +61,9 @@ def plain_kfp_local(file: str, func: str, root: Path) -> Counter[tuple[str, str]
     return found
 
 
+NEVER_RAN = ("skipped", "not run")  # a branch not taken; upstream failed
+
+
 def pipedeck_statuses(file: str, func: str, state_dir: Path) -> Counter[tuple[str, str]]:
     result = run(f"{file}:{func}", "--no-cache")
     events = result.events
@@ -69,7 +72,7 @@ def pipedeck_statuses(file: str, func: str, state_dir: Path) -> Counter[tuple[st
     component = {node.id: node.component.removeprefix("comp-") for node in spec.nodes()}
     out: Counter[tuple[str, str]] = Counter()
     for e in events:
-        if e["type"] == "node.finished" and e["kind"] == "task" and e["status"] != "skipped":
+        if e["type"] == "node.finished" and e["kind"] == "task" and e["status"] not in NEVER_RAN:
             plan_id = "/".join(p for p in e["node_id"].split("/") if not p.startswith("iteration-"))
             out[(component[plan_id], e["status"])] += 1
     return out

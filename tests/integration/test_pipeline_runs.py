@@ -124,8 +124,9 @@ def test_if_else_runs_one_branch_and_skips_the_other() -> None:
 def test_a_failing_task_fails_the_run_and_downstream_does_not_run() -> None:
     result = run("failing.py")
     assert result.code == 1
-    assert statuses(result) == {"first": "success", "explode": "failure", "after": "skipped"}
+    assert statuses(result) == {"first": "success", "explode": "failure", "after": "not run"}
     assert logs(result, "after", "stdout") == []
+    assert "not run: upstream task 'explode' failed" in logs(result, "after", "system")
     end = run_finished(result)
     assert end["status"] == "failure" and end["exit_code"] == 1
     assert "task 'explode' failed" in end["error"]

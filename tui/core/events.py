@@ -15,7 +15,7 @@ from types import UnionType
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 RunKind = Literal["workflow", "pipeline"]
-NodeKind = Literal["job", "step", "task", "group"]
+NodeKind = Literal["job", "step", "task", "group", "attempt"]
 # What each status means, and how it is drawn: tui.core.statuses (the one table).
 NodeStatus = Literal["success", "failure", "skipped", "cancelled", "not run"]
 RunStatus = Literal["success", "failure", "cancelled"]
@@ -52,6 +52,7 @@ class NodeStarted(Event):
     parent_id: str = ""
     matrix: Mapping[str, Any] | None = None
     iteration: int | None = None
+    display_name: str = ""  # a pipeline task's display name, where it is not its name
 
 
 @dataclass(frozen=True, kw_only=True)

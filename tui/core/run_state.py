@@ -49,6 +49,7 @@ class NodeState:
     duration: float | None = None
     matrix: Mapping[str, Any] | None = None
     iteration: int | None = None
+    display_name: str = ""  # a pipeline task's display name, shown beside its name
     seq: int = 0  # order in which nodes became known
     started_seq: int = -1  # order in which nodes started (-1: never)
     log_lines: int = 0
@@ -59,9 +60,11 @@ class NodeState:
 
     @property
     def title(self) -> str:
-        """The name on one line (act names a step by its whole script)."""
+        """The name on one line (act names a step by its whole script), a display name
+        beside it."""
         first = self.name.strip().splitlines()[0] if self.name.strip() else ""
-        return first or self.node_id
+        title = first or self.node_id
+        return f"{title} · {self.display_name}" if self.display_name else title
 
 
 def log_lines(event: ev.Event) -> list[LogLine]:
@@ -156,6 +159,7 @@ class RunState:
             node = self._node(event.node_id, event.name, event.kind, event.parent_id)
             node.name, node.status = event.name, RUNNING
             node.matrix, node.iteration = event.matrix, event.iteration
+            node.display_name = event.display_name
             node.started_seq = self._started_count
             self._started_count += 1
             if changes is not None:

@@ -27,7 +27,7 @@ def format_duration(seconds: float | None) -> str:
 
 
 def node_label(node: NodeState) -> Text:
-    label = Text.assemble(status_icon(node.status), " ", node.name)
+    label = Text.assemble(status_icon(node.status), " ", node.title)
     if node.status == PENDING:
         label.stylize("dim", 2)
     if node.duration is not None and node.done:

@@ -71,10 +71,18 @@ def load_pipeline(target: str, project: Path, work_dir: Path) -> LoadedPipeline:
         kind = entry.get("func_kind", "")
         if kind == "missing":
             raise BadInput(f"{shown}: no function {func!r} (pipelines in it: {names})")
-        if kind == "component":
-            raise BadInput(f"{shown}: {func!r} is a component, not a @dsl.pipeline")
+        if kind == "component":  # run on its own, as `component(**args)` runs under kfp.local
+            lone = entry.get("component") or {}
+            if not lone.get("yaml"):
+                raise BadInput(
+                    f"{shown}:{lone.get('line', 0)}: {lone.get('error') or 'could not compile'}"
+                )
+            path_yaml = Path(lone["yaml"])
+            return LoadedPipeline(
+                path, func, int(lone.get("line", 0)), load_spec(path_yaml), path_yaml
+            )
         if kind != "pipeline":
-            raise BadInput(f"{shown}: {func!r} is not a @dsl.pipeline function")
+            raise BadInput(f"{shown}: {func!r} is neither a @dsl.pipeline nor a @dsl.component")
         chosen = [i for i in infos if i.func == func]
         if not chosen:
             raise BadInput(f"{shown}: {func!r} is a pipeline imported from another module")

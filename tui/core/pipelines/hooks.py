@@ -3,35 +3,36 @@
 Pinned to kfp 2.17 (``check_kfp_version``); the functions wrapped are module attributes of
 ``kfp.local`` that its orchestrators look up at call time:
 
-- ``task_executor.execute_single_task``: one task → ``node.*`` of kind ``task``, outputs as
-  artifacts/metrics/logs; ``task_dispatcher.run_single_task_implementation`` marks that it
-  really ran (a success without it is a cache hit);
+- ``task_executor.execute_single_task``: one task → ``node.*`` of kind ``task`` (its id and
+  name the task's name, as kfp.local and the KFP UI say it; ``display_name`` beside), outputs
+  as artifacts/metrics/logs; ``task_dispatcher.run_single_task_implementation`` is one
+  execution: it marks that the task really ran (a success without it is a cache hit) and,
+  for a task with a retry policy, is an ``attempt`` node under the task;
+- ``task_dispatcher.run_single_task``: a lone component (``component(**args)``) as one task;
 - ``enhanced_dag_orchestrator.execute_task`` (DAG-implemented tasks: conditions, nested
   pipelines, exit handlers, ParallelFor iterations), ``_run_parallel_for_task`` (the loop) →
   nodes of kind ``group``; ``ParallelExecutor.execute_parallel_tasks`` hands the caller's scope
   to its worker threads;
 - ``run_enhanced_dag`` / ``dag_orchestrator.run_dag``: a DAG's tasks that never started are
-  reported ``skipped`` when it returns (false conditions, failed upstream);
-- ``subprocess_task_handler.run_local_subprocess``: the task's stdout/stderr as its logs.
+  reported when it returns: ``skipped`` (a false condition: a branch not taken) or ``not run``
+  (an upstream task failed);
+- ``subprocess_task_handler.run_local_subprocess``: the task's output as its logs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import Any
 
 from tui.core import events as ev
-from tui.core.pipelines.capture import ExecutorLines
+from tui.core.pipelines import task_process
 from tui.core.pipelines.command import without_pip_prefix
-from tui.core.pipelines.outputs import output_events
+from tui.core.pipelines.outputs import keep_metrics, output_events
 
 SUPPORTED_KFP = "2.17."
 _ITERATION = re.compile(r"-iteration-(\d+)$")
@@ -84,7 +85,13 @@ class Hooks:
         self.emit(ev.Log(run_id=self.run_id, node_id=node_id, stream=stream, text=text))
 
     def _start(
-        self, node_id: str, name: str, kind: ev.NodeKind, scope: Scope, iteration: int | None
+        self,
+        node_id: str,
+        name: str,
+        kind: ev.NodeKind,
+        scope: Scope,
+        iteration: int | None,
+        display_name: str = "",
     ) -> None:
         with self._lock:
             self._started[node_id] = time.monotonic()
@@ -96,6 +103,7 @@ class Hooks:
                 kind=kind,
                 parent_id=scope[0],
                 iteration=iteration,
+                display_name="" if display_name == name else display_name,
             )
         )
 
@@ -156,6 +164,7 @@ class Hooks:
         eo = enhanced_dag_orchestrator
         self._patch(task_executor, "execute_single_task", self._wrap(self._task))
         self._patch(task_dispatcher, "run_single_task_implementation", self._wrap(self._ran))
+        self._patch(task_dispatcher, "run_single_task", self._wrap(self._single))
         self._patch(eo, "execute_task", self._wrap(self._dag_task))
         self._patch(eo, "_run_parallel_for_task", self._wrap(self._loop))
         self._patch(eo.ParallelExecutor, "execute_parallel_tasks", self._wrap(self._parallel))
@@ -163,7 +172,7 @@ class Hooks:
         self._patch(dag_orchestrator, "run_dag", self._wrap(self._dag))
         self._patch(subprocess_task_handler, "run_local_subprocess", lambda _: self._subprocess)
         if self.skip_pip:
-            self._patch(subprocess_task_handler, "environment", self._environment)
+            self._patch(subprocess_task_handler, "environment", task_process.no_pip_lock)
 
     def uninstall(self) -> None:
         while self._saved:
@@ -193,10 +202,13 @@ class Hooks:
         is_container = executor is not None and executor.WhichOneof("spec") == "container"
         scope = self.scope()
         node_id = join(scope[0], task_name)
-        name = task_spec.task_info.name or task_name
-        self._start(node_id, name, "task", scope, scope[1])
+        # the task's name, as kfp.local and the KFP UI say it; its display name beside
+        name = task_name
+        self._start(node_id, name, "task", scope, scope[1], task_spec.task_info.name)
         previous = self.current_task()
         self._local.task, self._local.ran = node_id, False
+        self._local.retries = max(0, int(task_spec.retry_policy.max_retry_count))
+        self._local.attempt = 0
         status: ev.NodeStatus = "failure"
         try:
             outputs, task_status = call()
@@ -204,18 +216,67 @@ class Hooks:
                 status = "success"
                 if is_container and not self._local.ran:
                     self.log(node_id, "system", CACHE_HIT)
+                keep_metrics(outputs)
                 self._report_outputs(node_id, outputs)
             return outputs, task_status
         except BaseException as exc:
             self.log(node_id, "system", f"{type(exc).__name__}: {exc}")
             raise
         finally:
-            self._local.task = previous
+            self._local.task, self._local.retries = previous, 0
             self._finish(node_id, name, "task", scope, status, scope[1])
 
     def _ran(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        """One execution of a task (with a retry policy: an ``attempt`` node, its logs)."""
+        from kfp.local import status as kfp_status
+
         self._local.ran = True
-        return call()
+        task = self.current_task()
+        retries = getattr(self._local, "retries", 0)
+        if not retries or not task:
+            outputs, task_status = call()
+            self._local.last_status = task_status
+            return outputs, task_status
+        self._local.attempt = attempt = getattr(self._local, "attempt", 0) + 1
+        scope: Scope = (task, self.scope()[1])
+        node_id, name = f"{task}/attempt-{attempt}", f"attempt {attempt} of {retries + 1}"
+        self._start(node_id, name, "attempt", scope, scope[1])
+        self._local.task = node_id
+        status: ev.NodeStatus = "failure"
+        try:
+            outputs, task_status = call()
+            self._local.last_status = task_status
+            if task_status == kfp_status.Status.SUCCESS:
+                status = "success"
+            return outputs, task_status
+        finally:
+            self._local.task = task
+            self._finish(node_id, name, "attempt", scope, status, scope[1])
+
+    def _single(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
+        """A lone component (``component(**args)``): one task, named as kfp.local does."""
+        from kfp.local import status as kfp_status
+
+        component = next(iter(a["pipeline_spec"].components.keys()), "comp-component")
+        node_id = str(component).removeprefix("comp-")
+        scope: Scope = ("", None)
+        self._start(node_id, node_id, "task", scope, None)
+        previous = self.current_task()
+        self._local.task, self._local.retries, self._local.last_status = node_id, 0, None
+        status: ev.NodeStatus = "failure"
+        try:
+            outputs = call()
+            if self._local.last_status == kfp_status.Status.SUCCESS:
+                status = "success"
+                self._report_outputs(node_id, outputs)
+            return outputs
+        except BaseException as exc:
+            self.log(node_id, "system", f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            self._local.task = previous
+            self._finish(node_id, node_id, "task", scope, status, None)
+            self.root_status = status
 
     def _dag_task(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
         task_name, task_spec = a["task_name"], a["task_spec"]
@@ -233,17 +294,23 @@ class Hooks:
             inner: Scope = (node_id, index)
         else:
             parent = handed or self.scope()
-            name = task_spec.task_info.name or task_name
+            name = task_name
             node_id = join(parent[0], task_name)
             inner = (node_id, parent[1])
-        return self._group(call, node_id, name, parent, inner)
+        return self._group(call, node_id, name, parent, inner, task_spec.task_info.name)
 
     def _group(
-        self, call: Callable[[], Any], node_id: str, name: str, parent: Scope, inner: Scope
+        self,
+        call: Callable[[], Any],
+        node_id: str,
+        name: str,
+        parent: Scope,
+        inner: Scope,
+        display_name: str = "",
     ) -> Any:
         from kfp.local import status as kfp_status
 
-        self._start(node_id, name, "group", parent, inner[1])
+        self._start(node_id, name, "group", parent, inner[1], display_name)
         status: ev.NodeStatus = "failure"
         try:
             with self._in_scope(inner):
@@ -260,8 +327,8 @@ class Hooks:
         scope = self.scope()
         task_name, task_spec = a["task_name"], a["task_spec"]
         node_id = join(scope[0], task_name)
-        name = task_spec.task_info.name or task_name
-        return self._group(call, node_id, name, scope, (node_id, scope[1]))
+        inner: Scope = (node_id, scope[1])
+        return self._group(call, node_id, task_name, scope, inner, task_spec.task_info.name)
 
     def _parallel(self, call: Callable[[], Any], a: dict[str, Any]) -> Any:
         scope = self.scope()
@@ -280,39 +347,42 @@ class Hooks:
             self.root_status = "success" if result[1] == kfp_status.Status.SUCCESS else "failure"
         return result
 
-    # -- skipped tasks ----------------------------------------------------------------------
+    # -- tasks that never started -----------------------------------------------------------
 
     def _skip_unstarted(self, scope: Scope, dag: Any, components: Any) -> None:
+        """A DAG's tasks that never started: ``skipped`` when their condition was false (a
+        branch not taken), ``not run`` when an upstream task failed (or the run stopped)."""
         for task_name, task in dag.tasks.items():
             node_id = join(scope[0], task_name)
             with self._lock:
                 if node_id in self._started or node_id in self._status:
                     continue
-            reason = self._skip_reason(scope, task)
-            self._skip_tree(scope, task_name, task, components)  # the node first, so a UI
-            self.log(node_id, "system", f"skipped: {reason}")  # knows whose log this is
+            status, reason = self._skip_reason(scope, task)
+            self._skip_tree(scope, task_name, task, components, status)  # the node first,
+            self.log(node_id, "system", f"{status}: {reason}")  # so a UI knows whose log
 
-    def _skip_reason(self, scope: Scope, task: Any) -> str:
+    def _skip_reason(self, scope: Scope, task: Any) -> tuple[ev.NodeStatus, str]:
         deps = [join(scope[0], d) for d in task.dependent_tasks]
         failed = [d for d in deps if self._status.get(d) == "failure"]
         if failed:
-            return f"upstream task {failed[0].rsplit('/', 1)[-1]!r} failed"
+            return "not run", f"upstream task {failed[0].rsplit('/', 1)[-1]!r} failed"
         if task.trigger_policy.condition:
-            return "its condition was false"
+            return "skipped", "its condition was false"
         if any(self._status.get(d) != "success" for d in deps):
-            return "an upstream task did not succeed"
-        return "not run (the pipeline stopped before it)"
+            return "not run", "an upstream task did not succeed"
+        return "not run", "the pipeline stopped before it"
 
-    def _skip_tree(self, scope: Scope, task_name: str, task: Any, components: Any) -> None:
+    def _skip_tree(
+        self, scope: Scope, task_name: str, task: Any, components: Any, status: ev.NodeStatus
+    ) -> None:
         component = components.get(task.component_ref.name)
         is_dag = component is not None and component.WhichOneof("implementation") == "dag"
         node_id = join(scope[0], task_name)
-        name = task.task_info.name or task_name
         kind: ev.NodeKind = "group" if is_dag else "task"
-        self._finish(node_id, name, kind, scope, "skipped", scope[1])
+        self._finish(node_id, task_name, kind, scope, status, scope[1])
         if is_dag:
             for child_name, child in component.dag.tasks.items():
-                self._skip_tree((node_id, scope[1]), child_name, child, components)
+                self._skip_tree((node_id, scope[1]), child_name, child, components, status)
 
     # -- outputs ----------------------------------------------------------------------------
 
@@ -320,53 +390,11 @@ class Hooks:
         for event in output_events(self.run_id, node_id, outputs):
             self.emit(event)
 
-    # -- the task's process -------------------------------------------------------------------
-
     def _subprocess(self, full_command: list[str], env_vars: dict[str, str] | None = None) -> int:
-        node_id = self.current_task()
+        """A task's process, its output the current task's (or attempt's) log lines."""
         if self.skip_pip:
             full_command = without_pip_prefix(full_command) or full_command
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_vars or {})}
-        proc = subprocess.Popen(
-            full_command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
+        node_id = self.current_task()
+        return task_process.run(
+            full_command, env_vars, lambda stream, line: self.log(node_id, stream, line)
         )
-        assert proc.stdout is not None and proc.stderr is not None
-        readers = [
-            threading.Thread(
-                target=self._pump, args=(proc.stdout, node_id, ExecutorLines("stdout")), daemon=True
-            ),
-            threading.Thread(
-                target=self._pump, args=(proc.stderr, node_id, ExecutorLines("stderr")), daemon=True
-            ),
-        ]
-        for reader in readers:
-            reader.start()
-        for reader in readers:
-            reader.join()
-        return proc.wait()
-
-    def _pump(self, pipe: IO[bytes], node_id: str, lines: ExecutorLines) -> None:
-        with pipe:
-            for raw in iter(pipe.readline, b""):
-                text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                for stream, line in lines.feed(text):
-                    self.log(node_id, stream, line)
-
-    @staticmethod
-    def _environment(original: Any) -> Any:
-        """No pip install runs in a prepared environment, so tasks need not take kfp.local's
-        pip lock (which would run ParallelFor iterations one at a time)."""
-
-        @contextlib.contextmanager
-        def environment(use_venv: bool, *args: Any, **kwargs: Any) -> Iterator[str]:
-            if use_venv:
-                with original(use_venv, *args, **kwargs) as python:
-                    yield python
-            else:
-                yield sys.executable
-
-        return environment

@@ -6,7 +6,9 @@ Runs inside the driver (it needs kfp's ``dsl``), called by ``hooks.py``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from pathlib import Path
 from typing import Any
 
 from tui.core import events as ev
@@ -51,3 +53,25 @@ def metric_events(run_id: str, node_id: str, metadata: dict[str, Any]) -> list[e
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
+
+
+METRICS_TYPES = (
+    "system.Metrics",
+    "system.ClassificationMetrics",
+    "system.SlicedClassificationMetrics",
+)
+
+
+def keep_metrics(outputs: dict[str, Any]) -> None:
+    """A metrics artifact lives in its metadata: kfp's executor writes no file at its URI,
+    and kfp.local's cache takes the missing file for a deleted artifact — so a task with an
+    ``Output[Metrics]`` never hits the cache. Its metadata, as JSON, at the URI fixes that."""
+    for value in outputs.values():
+        for artifact in value if isinstance(value, list) else [value]:
+            schema = getattr(type(artifact), "schema_title", "")
+            uri = str(getattr(artifact, "uri", "") or "")
+            if schema not in METRICS_TYPES or not uri or "://" in uri or Path(uri).exists():
+                continue
+            with contextlib.suppress(OSError):
+                Path(uri).parent.mkdir(parents=True, exist_ok=True)
+                Path(uri).write_text(json.dumps(getattr(artifact, "metadata", {}) or {}))

@@ -62,6 +62,12 @@ def _line(obj: Any) -> int:
     return int(code.co_firstlineno) if code is not None else 0
 
 
+def _component_line(obj: Any) -> int:
+    func = getattr(obj, "python_func", None)
+    code = getattr(func, "__code__", None)
+    return int(code.co_firstlineno) if code is not None else 0
+
+
 def _compile(obj: Any, out: Path) -> str:
     from kfp import compiler
 
@@ -85,6 +91,15 @@ def probe_file(path: Path, index: int, func: str | None, out_dir: Path) -> dict[
     if func is not None:
         obj = getattr(module, func, None)
         result["func_kind"] = "missing" if obj is None else _kind(obj)
+        if obj is not None and result["func_kind"] == "component":  # kfp compiles it too
+            lone: dict[str, Any] = {"func": func, "line": _component_line(obj), "yaml": ""}
+            lone["error"] = ""
+            try:
+                lone["yaml"] = _compile(obj, out_dir / f"{index}-{func}.yaml")
+            except Exception as exc:
+                first = (str(exc).strip().splitlines() or [""])[0]
+                lone["error"] = f"cannot compile: {type(exc).__name__}: {first}"
+            result["component"] = lone
     for attr, obj in vars(module).items():
         if attr.startswith("_") or _kind(obj) != "pipeline":
             continue
