@@ -265,7 +265,7 @@ class RunStore:
             kind=kind,
             target=target,
             mode=mode,
-            project=str(project),
+            project=str(project.resolve()),
             started=ev.utcnow().isoformat(),
             pid=me.pid,
             pid_started=me.create_time(),

@@ -132,8 +132,10 @@ class MainScreen(Screen[None]):
 
     def last_statuses(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for meta in self.store.list():  # newest first
-            out.setdefault(meta.target, meta.status)
+        here = str(self.project.resolve())
+        for meta in self.store.list():  # newest first; this project's runs only
+            if meta.project in (here, ""):
+                out.setdefault(meta.target, meta.status)
         for line in self.store.notes:  # what a sweep of killed runs found
             self.app.call_from_thread(self.notify, line, severity="warning", timeout=10)
         self.store.notes.clear()
