@@ -70,3 +70,16 @@ def test_unknown_and_ambiguous_ids(tmp_path: Path) -> None:
 def test_default_root_follows_xdg_state_home(state_dir: Path) -> None:
     record = RunStore().create("workflow", "x", Path(os.getcwd()))
     assert record.path.parent == state_dir / "pipedeck" / "runs"
+
+
+def test_last_statuses_are_per_project(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs")
+    mine, other = tmp_path / "mine", tmp_path / "other"
+    mine.mkdir()
+    other.mkdir()
+    for project, status in ((mine, "failure"), (other, "success")):
+        record = store.create("workflow", "ci.yml", project)
+        record.append(ev.RunFinished(run_id=record.run_id, status=status, exit_code=0))
+        record.close()
+    assert store.last_statuses(mine) == {"ci.yml": "failure"}
+    assert store.last_statuses(other) == {"ci.yml": "success"}

@@ -283,6 +283,16 @@ class RunStore:
         (self.live_dir / record.run_id).unlink(missing_ok=True)
         shutil.rmtree(record.path, ignore_errors=True)
 
+    def last_statuses(self, project: Path) -> dict[str, str]:
+        """The status of each target's newest run in ``project`` (older runs, stored before
+        the project was, count for every project)."""
+        here = str(project.resolve())
+        out: dict[str, str] = {}
+        for meta in self.list():  # newest first
+            if meta.project in (here, ""):
+                out.setdefault(meta.target, meta.status)
+        return out
+
     def list(self) -> list[RunMeta]:
         """Every stored run, newest first, with crashed runs marked ``interrupted``. A run
         whose meta.json cannot be read is left out and counted in ``unreadable``."""

@@ -131,11 +131,7 @@ class MainScreen(Screen[None]):
         return self.query_one(f"#{side}", RunColumn)
 
     def last_statuses(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        here = str(self.project.resolve())
-        for meta in self.store.list():  # newest first; this project's runs only
-            if meta.project in (here, ""):
-                out.setdefault(meta.target, meta.status)
+        out = self.store.last_statuses(self.project)
         for line in self.store.notes:  # what a sweep of killed runs found
             self.app.call_from_thread(self.notify, line, severity="warning", timeout=10)
         self.store.notes.clear()
