@@ -79,7 +79,9 @@ def test_last_statuses_are_per_project(tmp_path: Path) -> None:
     other.mkdir()
     for project, status in ((mine, "failure"), (other, "success")):
         record = store.create("workflow", "ci.yml", project)
-        record.append(ev.RunFinished(run_id=record.run_id, status=status, exit_code=0, duration=0.1))
+        record.append(
+            ev.RunFinished(run_id=record.run_id, status=status, exit_code=0, duration=0.1)
+        )
         record.close()
     assert store.last_statuses(mine) == {"ci.yml": "failure"}
     assert store.last_statuses(other) == {"ci.yml": "success"}
