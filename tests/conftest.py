@@ -70,6 +70,14 @@ class CliResult:
         return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
 
 
+def log_lines(events: list[dict], keep: Callable[[dict], bool] = lambda e: True) -> list[str]:
+    """Every log line of ``events`` whose event ``keep`` accepts (one ``log`` event may carry
+    several consecutive lines of one node)."""
+    return [
+        line for e in events if e["type"] == "log" and keep(e) for line in e["text"].split("\n")
+    ]
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> CliResult:
     """The real CLI in a child process (``python -m tui``), as a user runs it."""
     done = subprocess.run(
@@ -119,6 +127,6 @@ def read_events_until(proc: subprocess.Popen[str], log_text: str) -> list[dict]:
     events: list[dict] = []
     for line in proc.stdout:
         events.append(json.loads(line))
-        if events[-1]["type"] == "log" and events[-1]["text"] == log_text:
+        if events[-1]["type"] == "log" and log_text in events[-1]["text"].split("\n"):
             return events
     raise AssertionError(f"the run ended before it logged {log_text!r}: {events[-3:]}")

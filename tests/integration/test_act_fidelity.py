@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.act_oracle import Report, pipedeck_report, raw_act, raw_argv, started_argv
-from tests.conftest import FIXTURES, CliResult, git_init, run_cli
+from tests.conftest import FIXTURES, CliResult, git_init, log_lines, run_cli
 
 MODES = [
     pytest.param("host", id="host"),
@@ -56,7 +56,7 @@ def both(
 
 
 def logs(result: CliResult, node_id: str) -> list[str]:
-    return [e["text"] for e in result.events if e["type"] == "log" and e.get("node_id") == node_id]
+    return log_lines(result.events, lambda e: e.get("node_id") == node_id)
 
 
 def statuses(result: CliResult, kind: str) -> dict[str, str]:

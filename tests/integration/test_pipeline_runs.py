@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, CliResult, build_component_envs, run_cli
+from tests.conftest import FIXTURES, CliResult, build_component_envs, log_lines, run_cli
 from tui.core.pipelines import env as component_env
 from tui.core.pipelines.hooks import CACHE_HIT
 
@@ -42,11 +42,9 @@ def statuses(result: CliResult) -> dict[str, str]:
 
 
 def logs(result: CliResult, node_id: str, stream: str | None = None) -> list[str]:
-    return [
-        e["text"]
-        for e in result.events
-        if e["type"] == "log" and e["node_id"] == node_id and stream in (None, e["stream"])
-    ]
+    return log_lines(
+        result.events, lambda e: e["node_id"] == node_id and stream in (None, e["stream"])
+    )
 
 
 def run_finished(result: CliResult) -> dict:

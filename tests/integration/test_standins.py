@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import log_lines, run_cli
 from tui.core.store import RunStore
 
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -18,9 +18,7 @@ MODES = [
 
 
 def logs(result, prefix: str = "") -> list[str]:
-    return [
-        e["text"] for e in result.events if e["type"] == "log" and e["node_id"].startswith(prefix)
-    ]
+    return log_lines(result.events, lambda e: e["node_id"].startswith(prefix))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, run_cli
+from tests.conftest import CliResult, log_lines, run_cli
 from tui.core.workflows.act_argv import free_port
 
 MODES = [
@@ -50,11 +50,7 @@ def steps(result: CliResult, job: str) -> dict[str, str]:
 
 
 def logs(result: CliResult, node_prefix: str = "") -> list[str]:
-    return [
-        e["text"]
-        for e in result.events
-        if e["type"] == "log" and e["node_id"].startswith(node_prefix)
-    ]
+    return log_lines(result.events, lambda e: e["node_id"].startswith(node_prefix))
 
 
 def finished(result: CliResult) -> dict:

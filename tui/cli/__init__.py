@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -11,22 +12,63 @@ from tui.cli.app import app
 from tui.cli.common import one_line
 from tui.core.errors import PipedeckError
 
-# Importing the command modules registers their commands on ``app``.
-from tui.cli import image_cmds  # noqa: F401  isort: skip
-from tui.cli import list_cmd  # noqa: F401  isort: skip
-from tui.cli import pipeline_cmds  # noqa: F401  isort: skip
-from tui.cli import runs_cmds  # noqa: F401  isort: skip
-from tui.cli import stack_cmds  # noqa: F401  isort: skip
-from tui.cli import tui_cmd  # noqa: F401  isort: skip
-from tui.cli import workflow_cmds  # noqa: F401  isort: skip
-from tui.cli import demo_cmd  # noqa: F401  isort: skip
-from tui.cli import cluster_cmds  # noqa: F401  isort: skip
-from tui.cli import act_cmd  # noqa: F401  isort: skip
+# The command modules register their commands on ``app`` when imported. A command imports
+# only its own module (a workflow run never loads the pipeline side, the cluster code or the
+# Docker SDK); help, a typo or no command imports them all. ``tui_cmd`` holds the callback for
+# no command (the TUI), so it is always there.
+MODULES = {
+    "act": "act_cmd",
+    "compile": "pipeline_cmds",
+    "demo": "demo_cmd",
+    "doctor": "stack_cmds",
+    "down": "stack_cmds",
+    "image": "image_cmds",
+    "images": "cluster_cmds",
+    "list": "list_cmd",
+    "logs": "runs_cmds",
+    "runs": "runs_cmds",
+    "show": "runs_cmds",
+    "status": "stack_cmds",
+    "tui": "tui_cmd",
+    "up": "stack_cmds",
+    "validate": "workflow_cmds",
+}
+RUN_MODULES = {"workflow": "workflow_cmds", "pipeline": "pipeline_cmds"}
+ALL = [  # the order `pipedeck --help` lists them in
+    "tui_cmd",
+    "list_cmd",
+    "workflow_cmds",
+    "act_cmd",
+    "pipeline_cmds",
+    "runs_cmds",
+    "stack_cmds",
+    "image_cmds",
+    "demo_cmd",
+    "cluster_cmds",
+]
+
+
+def modules_for(argv: list[str]) -> list[str]:
+    """The command modules ``argv`` needs (all of them when it names no known command)."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or argv[:1] != words[:1]:  # no command, or an option first: help, TUI
+        return ALL
+    if words[0] == "run":
+        found = RUN_MODULES.get(words[1]) if len(words) > 1 else None
+        return [found] if found and argv[1:2] == words[1:2] else ALL
+    found = MODULES.get(words[0])
+    return [found] if found else ALL
+
+
+def register(argv: list[str]) -> None:
+    for name in dict.fromkeys(["tui_cmd", *modules_for(argv)]):  # the TUI's callback first
+        importlib.import_module(f"tui.cli.{name}")
 
 
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:
+        register(sys.argv[1:])
         code = app(standalone_mode=False)
     except typer.Abort:
         print("pipedeck: interrupted", file=sys.stderr)

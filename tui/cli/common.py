@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from tui.core.errors import BadInput
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ProjectOption = Annotated[
     Path,
@@ -28,6 +30,8 @@ PIPE_WIDTH = 120  # output that is not a terminal (CI logs, files): room for tab
 
 def console(stderr: bool = False) -> Console:
     """A console honouring NO_COLOR and non-TTY output (Rich does both)."""
+    from rich.console import Console  # when something is printed: not for --json
+
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)

@@ -7,9 +7,10 @@ import asyncio
 import contextlib
 import signal
 import sys
+import time
+from typing import BinaryIO
 
 from tui.cli.common import console, is_tty, note, one_line
-from tui.cli.render import RunView
 from tui.core import events as ev
 from tui.core.errors import (
     EXIT_BAD_INPUT,
@@ -21,6 +22,35 @@ from tui.core.runner import Run
 
 # Ctrl-C, a kill, and the terminal closing (ssh dropped) all end the run cleanly.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+FLUSH_EVERY = 0.05  # seconds: --json output is never more than this behind
+
+
+class Flushed:
+    """A binary stream written in whole lines and flushed at most every ``FLUSH_EVERY``
+    seconds (and after the last write of a burst, by a timer), never once per line."""
+
+    def __init__(self, out: BinaryIO, loop: asyncio.AbstractEventLoop) -> None:
+        self.out = out
+        self.loop = loop
+        self.last = time.monotonic()
+        self.timer: asyncio.TimerHandle | None = None
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+        if time.monotonic() - self.last >= FLUSH_EVERY:
+            self.flush()
+        elif self.timer is None:
+            self.timer = self.loop.call_later(FLUSH_EVERY, self.flush)
+
+    def flush(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nobody reads
+            self.out.flush()
+        self.last = time.monotonic()
 
 
 def execute(run: Run, *, json_out: bool) -> int:
@@ -47,12 +77,18 @@ async def _execute(run: Run, *, json_out: bool) -> int:
     try:
         async with contextlib.aclosing(run.events()) as events:
             if json_out:
-                async for event in events:
-                    sys.stdout.write(ev.dumps(event) + "\n")
-                    sys.stdout.flush()
-                    if isinstance(event, ev.RunFinished):
-                        exit_code = event.exit_code
+                out = Flushed(sys.stdout.buffer, loop)
+                try:
+                    async for event in events:
+                        recorded, data = run.record.last  # the bytes the store just wrote
+                        out.write(data if recorded is event else ev.encode(event) + b"\n")
+                        if isinstance(event, ev.RunFinished):
+                            exit_code = event.exit_code
+                finally:
+                    out.flush()
             else:
+                from tui.cli.render import RunView  # Rich: only when it draws
+
                 with RunView(console(), live=is_tty()) as view:
                     async for event in events:
                         view.handle(event)

@@ -14,6 +14,11 @@ from datetime import UTC, datetime
 from types import UnionType
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
+try:
+    import orjson
+except ImportError:  # the kfp.local driver runs in a component environment, without it
+    orjson = None  # type: ignore[assignment]
+
 RunKind = Literal["workflow", "pipeline"]
 NodeKind = Literal["job", "step", "task", "group", "attempt"]
 # What each status means, and how it is drawn: tui.core.statuses (the one table).
@@ -197,12 +202,25 @@ def _check(hint: Any) -> Callable[[Any], bool]:
     return lambda v: True  # datetime (parsed above), Any
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # built once
+def _default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def encode(event: Event) -> bytes:
+    """One event as a JSON line's bytes (no newline): ``to_dict``'s form, by orjson."""
+    if orjson is None:
+        return _JSON(to_dict(event)).encode("utf-8")
+    return orjson.dumps(to_dict(event), default=_default)
 
 
 def dumps(event: Event) -> str:
-    return _ENCODE(to_dict(event))
+    return encode(event).decode("utf-8")
 
 
-def loads(line: str) -> Event:
-    return from_dict(json.loads(line))
+def loads(line: str | bytes) -> Event:
+    return from_dict(orjson.loads(line) if orjson is not None else json.loads(line))
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default).encode

@@ -25,6 +25,7 @@ StreamName = Literal["stdout", "stderr"]
 
 # Generous: act's JSON lines carry the whole step script in the ``step`` field.
 LINE_LIMIT = 16 * 1024 * 1024
+CHUNK = 256 * 1024  # bytes read at once from a child's pipe
 
 
 @dataclass(frozen=True)
@@ -66,19 +67,31 @@ class GroupProcess:
 
     async def lines(self) -> AsyncIterator[Line]:
         """stdout and stderr lines, interleaved in arrival order, until both close."""
+        async for batch in self.batches():
+            for line in batch:
+                yield line
+
+    async def batches(self) -> AsyncIterator[list[Line]]:
+        """The same lines, as lists of all that have arrived: output is read in large chunks,
+        so a burst is a few lists, not a wake-up per line."""
         assert self.proc is not None and self.proc.stdout and self.proc.stderr
-        queue: asyncio.Queue[Line | None] = asyncio.Queue()
+        queue: asyncio.Queue[list[Line] | None] = asyncio.Queue()
 
         async def pump(reader: asyncio.StreamReader, name: StreamName) -> None:
+            rest = b""
             try:
                 while True:
-                    raw = await reader.readline()
-                    if not raw:
+                    chunk = await reader.read(CHUNK)
+                    if not chunk:
                         break
-                    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                    await queue.put(Line(name, text))
+                    *whole, rest = (rest + chunk).split(b"\n")
+                    if whole:
+                        text = b"\n".join(whole).decode("utf-8", errors="replace")
+                        queue.put_nowait([Line(name, t.rstrip("\r")) for t in text.split("\n")])
             finally:
-                await queue.put(None)
+                if rest:
+                    queue.put_nowait([Line(name, rest.decode("utf-8", errors="replace"))])
+                queue.put_nowait(None)
 
         tasks = [
             asyncio.create_task(pump(self.proc.stdout, "stdout")),
@@ -88,10 +101,17 @@ class GroupProcess:
         try:
             while open_streams:
                 item = await queue.get()
-                if item is None:
-                    open_streams -= 1
-                else:
-                    yield item
+                batch: list[Line] = []
+                while True:
+                    if item is None:
+                        open_streams -= 1
+                    else:
+                        batch += item
+                    if queue.empty():
+                        break
+                    item = queue.get_nowait()
+                if batch:
+                    yield batch
         finally:
             for task in tasks:
                 task.cancel()

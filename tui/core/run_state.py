@@ -78,6 +78,41 @@ def log_lines(event: ev.Event) -> list[LogLine]:
     return []
 
 
+def merge_logs(events: list[ev.Event]) -> list[ev.Event]:
+    """Consecutive ``log`` events of one node and stream as one."""
+    out: list[ev.Event] = []
+    pending: list[str] = []
+    first: ev.Log | None = None
+    for event in events:
+        if isinstance(event, ev.Log):
+            if first is not None and (event.node_id, event.stream) == (first.node_id, first.stream):
+                pending.append(event.text)
+                continue
+            if first is not None:
+                out.append(_joined(first, pending))
+            first, pending = event, [event.text]
+            continue
+        if first is not None:
+            out.append(_joined(first, pending))
+            first, pending = None, []
+        out.append(event)
+    if first is not None:
+        out.append(_joined(first, pending))
+    return out
+
+
+def _joined(first: ev.Log, texts: list[str]) -> ev.Log:
+    if len(texts) == 1:
+        return first
+    return ev.Log(
+        run_id=first.run_id,
+        ts=first.ts,
+        node_id=first.node_id,
+        stream=first.stream,
+        text="\n".join(texts),
+    )
+
+
 def log_line_count(event: ev.Event) -> int:
     """``len(log_lines(event))``, without making the lines (the store's hot path)."""
     if isinstance(event, ev.Log):

@@ -69,6 +69,7 @@ class RunRecord:
         self.notes: list[str] = []  # lines for the user, from the store (e.g. a sweep)
         self._index: IndexWriter | None = None
         self._offset = 0  # where the next event line starts in events.jsonl
+        self.last: tuple[ev.Event | None, bytes] = (None, b"")  # the last line appended
 
     @property
     def run_id(self) -> str:
@@ -88,7 +89,8 @@ class RunRecord:
         if self._fd is None:
             self._open()
         assert self._fd is not None and self._index is not None
-        data = (ev.dumps(event) + "\n").encode("utf-8")
+        data = ev.encode(event) + b"\n"
+        self.last = (event, data)  # a --json consumer writes these bytes as they are
         offset = self._offset
         try:
             view = memoryview(data)

@@ -10,8 +10,6 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +43,9 @@ def data_dir() -> Path:
 def answers(endpoint: str, timeout: float = 1.0) -> bool:
     """True when an S3 API answers at ``endpoint``: an unsigned ListBuckets is refused (403),
     as a server that wants signed requests refuses it."""
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(endpoint + "/", timeout=timeout) as response:  # noqa: S310
             return bool(response.status == 200)

@@ -22,15 +22,17 @@ secret reaches a consumer or the store.
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from tui.core import events as ev
 from tui.core import metric_lines
 from tui.core.masking import Masker
+from tui.core.run_state import merge_logs
 
 _RESULTS: dict[str, ev.NodeStatus] = {
     "success": "success",
@@ -97,9 +99,17 @@ class ActLogParser:
             return self._out([ev.Log(run_id=self.run_id, stream="system", text=line)])
         if record.get("command") == "add-mask":  # mask it whole before anything is masked
             self.masker.add(str(record.get("arg", "")))
-        if self.masker:  # act's own fields hold secrets in clear (the step's script, args)
+        if self.masker.hit(line):  # act's own fields hold secrets in clear (script, args)
             record = self.masker.value(record)
         return self._out(self._record(record))
+
+    def feed_batch(self, lines: Iterable[tuple[str, ev.Stream]]) -> list[ev.Event]:
+        """:meth:`feed` for many lines; a node's consecutive log lines become one ``log``
+        event (its text the lines joined by newlines)."""
+        out: list[ev.Event] = []
+        for text, stream in lines:
+            out += self.feed(text, stream)
+        return merge_logs(out)
 
     def finish(self) -> list[ev.Event]:
         """After act ended: what it never gave a result is ``not run`` (with act's error),
@@ -345,7 +355,7 @@ def _as_record(line: str) -> dict[str, Any] | None:
     if not line.startswith("{"):
         return None
     try:
-        rec = json.loads(line)
+        rec = orjson.loads(line)
     except ValueError:
         return None
     return rec if isinstance(rec, dict) and "msg" in rec else None

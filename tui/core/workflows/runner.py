@@ -139,8 +139,8 @@ class ActRunner:
                 await self._proc.start()
                 if self._cancelled:  # cancelled while act was starting
                     await self._proc.stop()
-                async for line in self._proc.lines():
-                    for event in parser.feed(line.text, line.stream):
+                async for batch in self._proc.batches():
+                    for event in parser.feed_batch((line.text, line.stream) for line in batch):
                         yield event
                     if len(parser.jobs) != len(self._named):
                         self._record_names(parser)
