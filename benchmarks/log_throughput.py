@@ -12,12 +12,17 @@ pipedeck process's peak RSS (its process tree, sampled). Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
+import pty
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from pathlib import Path
@@ -84,6 +89,51 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str], out: Path) -> tuple[f
     return elapsed, peak
 
 
+def in_terminal(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, float]:
+    """Wall time, peak RSS and tree redraws a second, run in a pseudo-terminal (a live
+    tree), its output read as fast as a terminal would take it."""
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
+    redraws = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**env, "TERM": "xterm-256color"},
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+    )
+    os.close(child_fd)
+    peak = 0
+
+    def read() -> None:
+        nonlocal redraws
+        tail = b""
+        while True:
+            try:
+                data = os.read(main_fd, 1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            redraws += (tail + data).count(b"F\x1b[J")
+            tail = data[-8:]
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    top = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            tree = [top, *top.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.name() != "act"))
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - start
+    reader.join(timeout=5)
+    os.close(main_fd)
+    return elapsed, peak, redraws / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, nargs="+", default=[200_000, 1_000_000])
@@ -106,6 +156,7 @@ def main() -> None:
                 del argv[i : i + 2]
             plain_act = [a for a in argv if a not in ("--json", "-v")]
             rows: dict[str, list[tuple[float, int]]] = {}
+            rates: list[float] = []
             for _ in range(args.runs):
                 for name, cmd in (
                     ("act --json -v", argv),
@@ -114,6 +165,9 @@ def main() -> None:
                     ("pipedeck (plain)", pd),
                 ):
                     rows.setdefault(name, []).append(timed(cmd, project, env, root / "out"))
+                elapsed, peak, per_second = in_terminal(pd, project, env)
+                rows.setdefault("pipedeck (terminal)", []).append((elapsed, peak))
+                rates.append(per_second)
                 logs = [sys.executable, "-m", "tui", "logs", "last"]
                 rows.setdefault("pipedeck logs RUN", []).append(
                     timed(logs, project, env, root / "logs-out")
@@ -128,6 +182,7 @@ def main() -> None:
                 rss = max(r for _, r in samples) / 2**20
                 shown = f"peak RSS {rss:6.1f} MiB" if name.startswith("pipedeck") else ""
                 print(f"  {name:20} {median:8.2f} s  {median / floor:6.2f}x act --json -v  {shown}")
+            print(f"  tree redraws in the terminal: {max(rates):.1f} a second at most")
 
 
 if __name__ == "__main__":

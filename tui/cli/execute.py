@@ -8,7 +8,7 @@ import contextlib
 import signal
 import sys
 import time
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from tui.cli.common import console, is_tty, note, one_line
 from tui.core import events as ev
@@ -19,6 +19,9 @@ from tui.core.errors import (
     EXIT_RUN_FAILED,
 )
 from tui.core.runner import Run
+
+if TYPE_CHECKING:
+    from tui.cli.render import RunView
 
 # Ctrl-C, a kill, and the terminal closing (ssh dropped) all end the run cleanly.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -51,6 +54,12 @@ class Flushed:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nobody reads
             self.out.flush()
         self.last = time.monotonic()
+
+
+async def _tick(view: RunView) -> None:
+    while True:
+        await asyncio.sleep(0.1)
+        view.tick()
 
 
 def execute(run: Run, *, json_out: bool) -> int:
@@ -90,10 +99,14 @@ async def _execute(run: Run, *, json_out: bool) -> int:
                 from tui.cli.render import RunView  # Rich: only when it draws
 
                 with RunView(console(), live=is_tty()) as view:
-                    async for event in events:
-                        view.handle(event)
-                        if isinstance(event, ev.RunFinished):
-                            exit_code = event.exit_code
+                    ticker = loop.create_task(_tick(view))  # output is timely when quiet
+                    try:
+                        async for event in events:
+                            view.handle(event)
+                            if isinstance(event, ev.RunFinished):
+                                exit_code = event.exit_code
+                    finally:
+                        ticker.cancel()
     finally:
         for sig in SIGNALS:
             loop.remove_signal_handler(sig)

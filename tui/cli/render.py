@@ -1,26 +1,36 @@
-"""Human output of a run: a live tree of nodes, prefixed log lines, a summary table.
+"""Human output of a run: prefixed log lines, a live tree of nodes on a terminal, a summary.
 
-On a terminal a Rich ``Live`` tree redraws in place; elsewhere (CI, pipes) each node's finish
-is one plain line. ``NO_COLOR`` is honoured by Rich. What is drawn comes from the one run state
-(``tui.core.run_state``) and the one status table (``tui.core.statuses``).
+Log lines are plain text written in large writes (``lines.py``). On a terminal a tree of the
+nodes is redrawn below them at most ``FPS`` times a second — its own region, moved over with
+cursor codes (what Rich's ``Live`` does, without Rich rendering each line above it); elsewhere
+(CI, pipes, files) each node's finish is one plain line. What is drawn comes from the one run
+state (``tui.core.run_state``) and the one status table (``tui.core.statuses``).
 """
 
 from __future__ import annotations
 
-from rich.console import Console, Group
-from rich.live import Live
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
-from rich.tree import Tree
+import shutil
+import time
+from typing import IO, TYPE_CHECKING
 
+from tui.cli.lines import LineWriter, wants_color
 from tui.core import events as ev
 from tui.core.run_state import NodeState, RunState
 from tui.core.statuses import status
 
+if TYPE_CHECKING:
+    from rich.console import Console, Group
+    from rich.table import Table
+    from rich.text import Text
+
+FPS = 8  # the tree is redrawn at most this often
+BUFFER = 1 << 16  # characters of log lines kept before a write
+
 
 def status_text(name: str, *, word: bool = True) -> Text:
     """``✓ success`` (or the glyph alone) in the status's style."""
+    from rich.text import Text
+
     row = status(name)
     return Text(f"{row.glyph} {name}" if word else row.glyph, style=row.style)
 
@@ -30,55 +40,112 @@ def seconds(value: float | None) -> str:
 
 
 class RunView:
-    """Consumes events; renders them to ``console``."""
+    """Consumes events; writes them to ``out`` (``console`` draws the tree and the tables)."""
 
-    def __init__(self, console: Console, live: bool, echo: bool = True) -> None:
+    def __init__(
+        self, console: Console, live: bool, echo: bool = True, out: IO[str] | None = None
+    ) -> None:
         self.console = console
         self.echo = echo
+        self.live = live
+        self.out = out or console.file
+        self.writer = LineWriter(wants_color(self.out))
         self.state = RunState()
-        self._live = Live(console=console, refresh_per_second=8, transient=True) if live else None
+        self._pending: list[str] = []
+        self._size = 0
+        self._drawn = 0  # terminal lines the tree took when last drawn
+        self._dirty = False
+        self._last = 0.0
 
     def __enter__(self) -> RunView:
-        if self._live is not None:
-            self._live.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._live is not None:
-            self._live.__exit__(None, None, None)
+        self.tick(force=True, tree=False)
         self.summary()
+
+    # -- events ---------------------------------------------------------------------------
 
     def handle(self, event: ev.Event) -> None:
         self.state.apply(event)
-        if isinstance(event, ev.RunStarted) and self.echo:
-            self.console.print(
-                f"[bold]{escape(event.kind)}[/] {escape(event.target)} "
-                f"[dim](mode: {escape(event.mode)}, run {event.run_id})[/]"
-            )
-        elif isinstance(event, ev.NodeFinished) and self._live is None and self.echo:
-            self.console.print(self._label(self.state.nodes[event.node_id], with_path=True))
-        elif isinstance(event, ev.Log) and self.echo:
-            self._log(event)
-        if self._live is not None:
-            self._live.update(self.tree())
+        if not self.echo:
+            return
+        if isinstance(event, ev.Log):
+            prefix = self.state.path(event.node_id) if event.node_id else event.stream
+            self._add(self.writer.lines(prefix, event.stream, event.text))
+        elif isinstance(event, ev.RunStarted):
+            head = self.writer.paint(f"{event.kind}", "bold")
+            tail = self.writer.paint(f"(mode: {event.mode}, run {event.run_id})", "dim")
+            self._add(f"{head} {event.target} {tail}\n")
+        elif isinstance(event, ev.NodeFinished) and not self.live:
+            self._add(self._plain_label(self.state.nodes[event.node_id]) + "\n")
+        self._dirty = True
+        full = self._size >= BUFFER and not self.live  # a terminal's lines wait for a frame
+        if full or time.monotonic() - self._last >= 1 / FPS:
+            self.tick()
 
-    def _log(self, event: ev.Log) -> None:
-        prefix = self.state.path(event.node_id) if event.node_id else event.stream
-        style = "red" if event.stream == "stderr" else "dim" if event.stream == "system" else ""
-        for part in event.text.split("\n"):
-            line = Text(f"[{prefix}] ", style="cyan")
-            line.append(Text.from_ansi(part, style=style))
-            self.console.print(line)
+    def _add(self, text: str) -> None:
+        self._pending.append(text)
+        self._size += len(text)
 
-    def _label(self, node: NodeState, with_path: bool = False) -> Text:
-        name = self.state.path(node.node_id) if with_path else node.title
+    def tick(self, force: bool = False, tree: bool = True) -> None:
+        """Write what is pending; on a terminal, redraw the tree below it (at most ``FPS``
+        times a second unless ``force``)."""
+        now = time.monotonic()
+        if not force and not self._dirty and not self._pending:
+            return
+        if not force and self.live and now - self._last < 1 / FPS:
+            return
+        parts: list[str] = []
+        if self.live and self._drawn:
+            parts.append(f"\x1b[{self._drawn}F\x1b[J")  # up to the tree's first line; clear
+            self._drawn = 0
+        parts += self._pending
+        self._pending, self._size = [], 0
+        if self.live and tree:
+            drawing = self._draw()
+            parts.append(drawing)
+            self._drawn = drawing.count("\n")
+        try:
+            self.out.write("".join(parts))
+            self.out.flush()
+        except (OSError, ValueError):
+            pass  # nobody reads any more (a closed pipe, a gone terminal)
+        self._dirty = False
+        self._last = now
+
+    # -- the tree -------------------------------------------------------------------------
+
+    def _draw(self) -> str:
+        """The tree as terminal text, cut to the terminal's height."""
+        columns, rows = shutil.get_terminal_size()
+        with self.console.capture() as capture:
+            self.console.print(self.tree(), width=columns, crop=True)
+        lines = capture.get().splitlines()
+        room = max(3, rows - 2)
+        if len(lines) > room:
+            lines = [*lines[: room - 1], f"… {len(lines) - room + 1} more"]
+        return "".join(f"{line}\n" for line in lines)
+
+    def _plain_label(self, node: NodeState) -> str:
+        row = status(node.status)
+        took = ""
+        if node.duration is not None:
+            took = f"  {self.writer.paint(f'{node.duration:.1f}s', 'dim')}"
+        return f"{self.writer.paint(row.glyph, row.style)} {self.state.path(node.node_id)}{took}"
+
+    def _label(self, node: NodeState) -> Text:
         label = status_text(node.status, word=False)
-        label.append(f" {name}", style="")
+        label.append(f" {node.title}", style="")
         if node.duration is not None:
             label.append(f"  {node.duration:.1f}s", style="dim")
         return label
 
     def tree(self) -> Group:
+        from rich.console import Group
+        from rich.text import Text
+        from rich.tree import Tree
+
         state = self.state
         tree = Tree(Text(state.target or "run", style="bold"))
 
@@ -91,7 +158,12 @@ class RunView:
             add(tree, root)
         return Group(tree)
 
+    # -- the end --------------------------------------------------------------------------
+
     def summary(self) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
         state = self.state
         top = state.roots()
         if top:
@@ -114,6 +186,8 @@ class RunView:
 
     def metrics_table(self) -> Table:
         """One row per (node, metric): its last value; a series shows its steps and range."""
+        from rich.table import Table
+
         table = Table(title="Metrics", title_justify="left", show_edge=False)
         for column in ("node", "metric", "value", "series"):
             table.add_column(column)

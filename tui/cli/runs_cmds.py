@@ -11,9 +11,6 @@ from rich.text import Text
 from tui.cli.app import app
 from tui.cli.common import console, note
 from tui.cli.render import RunView, seconds, status_text
-from tui.core import events as ev
-from tui.core.errors import BadInput
-from tui.core.run_state import RunState
 from tui.core.store import INTERRUPTED, RunRecord, RunStore, StoredEvents
 
 RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix, or `last`).")]
@@ -86,33 +83,3 @@ def show(run: RunArg = "last") -> None:
         out.print(
             "[yellow]the run's process died before it finished; events up to then are kept[/]"
         )
-
-
-@app.command("logs")
-def logs(
-    run: RunArg = "last",
-    node: Annotated[
-        str | None, typer.Option("--node", help="Only this node (id or name, e.g. a job).")
-    ] = None,
-) -> None:
-    """Print a stored run's log lines, optionally of one node and its children."""
-    record = _get(run)
-    out = console()
-    stored = record.events()
-    all_events = list(stored)
-    _note(stored)
-    state = RunState.of(e for e in all_events if not isinstance(e, ev.Log))
-    selected: set[str] | None = None
-    if node is not None:
-        roots = state.find(node)
-        if not roots:
-            names = ", ".join(n.node_id for n in state.roots())
-            raise BadInput(f"--node {node}: no such node in run {record.run_id} (jobs: {names})")
-        selected = set().union(*(state.scope(r.node_id) for r in roots))
-    for event in all_events:
-        if isinstance(event, ev.Log) and (selected is None or event.node_id in selected):
-            prefix = state.path(event.node_id) if event.node_id else event.stream
-            for part in event.text.split("\n"):
-                line = Text(f"[{prefix}] ", style="cyan")
-                line.append(Text.from_ansi(part))
-                out.print(line)

@@ -75,6 +75,9 @@ class NodeFinished(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Log(Event):
+    """One or more consecutive lines of one node and stream: ``text`` holds them joined by
+    ``\n`` (a burst is a few events, not one per line); every consumer splits it."""
+
     type: ClassVar[str] = "log"
     node_id: str = ""
     stream: Stream = "stdout"

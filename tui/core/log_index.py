@@ -16,7 +16,6 @@ undecodable event line is skipped. It is safe to share between threads.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import struct
@@ -54,7 +53,7 @@ def plain(text: str) -> str:
 def event_lines(raw: bytes) -> list[LogLine] | None:
     """The log lines of one stored event line; ``None`` when it cannot be decoded."""
     try:
-        return log_lines(ev.from_dict(json.loads(raw)))
+        return log_lines(ev.loads(raw))
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 

@@ -195,10 +195,15 @@ class StoredEvents:
 
     def note(self) -> str:
         """One line for the user when lines were skipped, else ''."""
-        if not self.skipped:
-            return ""
-        lines = "line" if self.skipped == 1 else "lines"
-        return f"{self.skipped} {lines} of {self.path} could not be read and were skipped"
+        return skipped_note(self.path, self.skipped)
+
+
+def skipped_note(path: Path, skipped: int) -> str:
+    """What a reader says when ``skipped`` lines of ``path`` could not be read ('' if none)."""
+    if not skipped:
+        return ""
+    lines = "line" if skipped == 1 else "lines"
+    return f"{skipped} {lines} of {path} could not be read and were skipped"
 
 
 def read_events(path: Path) -> StoredEvents:
