@@ -93,8 +93,10 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
     ``store``. The pipeline is compiled and its parameters checked first (BadInput otherwise);
     the mode is ``subprocess``, ``docker`` or ``auto`` (MissingPrerequisite when docker
     cannot run)."""
+    from tui.core.images.derived import DerivedImage
     from tui.core.pipelines.compile import load_pipeline
     from tui.core.pipelines.docker_mode import choose_mode as choose_pipeline_mode
+    from tui.core.pipelines.docker_mode import derived_images
     from tui.core.pipelines.docker_mode import driver_env as docker_driver_env
     from tui.core.pipelines.env import component_env
     from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
@@ -107,8 +109,10 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
     with tempfile.TemporaryDirectory(prefix="pipedeck-compile-") as work:
         loaded = load_pipeline(target, project, Path(work))
         arguments = loaded.arguments(dict(request.params), project)
-        if choice.mode == "docker":  # the driver only; packages install in the containers
+        derived: tuple[DerivedImage, ...] = ()
+        if choice.mode == "docker":  # the driver only; packages go into derived images
             env = docker_driver_env()
+            derived = derived_images(loaded.spec.raw, choice.image)
         else:
             env = component_env(loaded.spec.packages, loaded.spec.pip_options)
         record = (store or RunStore()).create(
@@ -121,6 +125,8 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
     )
     if choice.image:
         record.meta.extra["component_image"] = choice.image
+    if derived:
+        record.meta.extra["derived_images"] = [image.ref for image in derived]
     record.write_meta()
     options = PipelineRunOptions(
         spec_path=spec_path,
@@ -135,5 +141,6 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         mode_reason=choice.reason if mode != "subprocess" else "",
         image=choice.image,
         ca_bundle=ca_bundle,
+        derived=derived,
     )
     return Run(PipelineRunner(record.run_id, options), record)

@@ -4,17 +4,23 @@ are given, and removing them.
 ``docker`` runs kfp.local's ``DockerRunner`` inside the driver (still a child process) with every
 Python component in the local component image (``pipedeck image build component``); the driver's
 side is ``docker_tasks.py``. ``auto`` picks ``docker`` when an engine answers and the image is
-built, else ``subprocess``, and says why.
+built, else ``subprocess``, and says why. A component with ``packages_to_install`` runs in a
+derived image with them preinstalled (``derived_images``; built by the runner before the tasks
+start, once per package set, see ``tui.core.images.derived``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.images import containers
+from tui.core.images.derived import DerivedImage, derived_image
+from tui.core.pipelines.docker_tasks import is_python_component, package_set
 from tui.core.pipelines.env import ComponentEnv, component_env
 from tui.core.stack import s3
 from tui.core.workflows.act_argv import CA_BUNDLE_VARIABLES, CONTAINER_CA_BUNDLE
@@ -59,9 +65,26 @@ def choose_mode(requested: str) -> PipelineMode:
     return PipelineMode("subprocess", f"component image not built ({BUILD_HINT} for docker)")
 
 
+def derived_images(spec: Mapping[str, Any], image: str) -> tuple[DerivedImage, ...]:
+    """The derived images a run of the compiled ``spec`` needs: one per distinct package set
+    of its Python components (packages and index options), FROM the component ``image``."""
+    executors = (spec.get("deploymentSpec") or {}).get("executors") or {}
+    found: dict[str, DerivedImage] = {}
+    for executor in executors.values():
+        command = [
+            str(part) for part in ((executor or {}).get("container") or {}).get("command") or []
+        ]
+        packages = package_set(command) if is_python_component(command) else None
+        if packages is not None:
+            derived = derived_image(image, packages)
+            found.setdefault(derived.ref, derived)
+    return tuple(found.values())
+
+
 def driver_env() -> ComponentEnv:
     """The driver's environment in docker mode: kfp and the docker SDK (pipedeck's versions).
-    The components' packages are installed in their containers, not here."""
+    The components' packages are in their derived images (or installed in their containers),
+    not here."""
     try:
         version = metadata.version("docker")
     except metadata.PackageNotFoundError:

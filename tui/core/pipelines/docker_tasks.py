@@ -6,7 +6,10 @@ are replaced while the driver runs:
 - ``DockerTaskHandler.run``: a KFP Python component gets the local component image instead of
   its ``base_image`` (kfp.local would pull ``python:3.11``), and KFP's ``pip install kfp``
   prefix is dropped (the image holds kfp: ``install_kfp_package=False`` semantics) while a
-  ``packages_to_install`` install stays;
+  ``packages_to_install`` install stays -- unless the caller built a derived image holding
+  exactly that component's packages and index options (``tui.core.images.derived``, handed
+  over in ``DERIVED_ENV_VAR``): then the task runs in that image and the whole install prefix
+  is dropped;
 - ``run_docker_container``: the container is labelled ``pipedeck.run=<run_id>`` (so a cancel
   can remove it), uses the host network (the local S3 server on 127.0.0.1), gets pipedeck's mounts
   and environment, runs as the calling user; its stdout/stderr become the task's logs; it is
@@ -36,8 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.images.containers import RUN_LABEL
+from tui.core.images.derived import DERIVED_ENV_VAR, PackageSet, from_json
 from tui.core.pipelines.capture import ExecutorLines
-from tui.core.pipelines.command import without_pip_prefix
+from tui.core.pipelines.command import pip_requirements, without_pip_prefix
 
 TASK_LABEL = "pipedeck.task"
 # The task containers' extra environment, as JSON, in the driver's environment.
@@ -67,6 +71,24 @@ def without_kfp_install(command: list[str]) -> list[str]:
     if not any("pip install" in step for step in kept):
         return without_pip_prefix(command) or command
     return ["sh", "-c", "&&".join([*kept, rest]), *command[3:]]
+
+
+def package_set(command: list[str]) -> PackageSet | None:
+    """What the component's ``packages_to_install`` step installs (packages and index
+    options; KFP's own ``pip install kfp`` step aside), or None when it installs nothing."""
+    if len(command) < 4 or command[:2] != ["sh", "-c"] or "pip install" not in command[2]:
+        return None
+    *steps, rest = command[2].split("&&")
+    if rest.strip() != _RUN_REST:
+        return None
+    packages: list[str] = []
+    options: list[str] = []
+    for step in steps:
+        if "pip install" in step and not _installs_kfp(step):
+            found = pip_requirements(["sh", "-c", f"{step}&&{_RUN_REST}", *command[3:]])
+            packages += found.packages
+            options += found.options
+    return PackageSet.of(packages, options) if packages else None
 
 
 def _installs_kfp(step: str) -> bool:
@@ -107,6 +129,7 @@ class DockerTasks:
         *,
         mounts: Mapping[str, dict[str, str]] | None = None,
         env: Mapping[str, str] | None = None,
+        derived: Mapping[PackageSet, str] | None = None,
     ) -> None:
         self.run_id = run_id
         self.image = image
@@ -115,7 +138,11 @@ class DockerTasks:
         self.mounts = dict(mounts or {})
         self.env = dict(env or {})
         self._saved: list[tuple[Any, str, Any]] = []
-        self._replaced: set[str] = set()
+        # package set → the derived image holding it (built by the caller for this run)
+        self.derived = (
+            dict(derived) if derived is not None else from_json(os.environ.pop(DERIVED_ENV_VAR, ""))
+        )
+        self._replaced: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def runner(self) -> Any:
@@ -152,18 +179,26 @@ class DockerTasks:
     def prepare(self, image: str, command: list[str]) -> tuple[str, list[str]]:
         if not is_python_component(command):
             return image, command  # a container component keeps its own image
-        if image != self.image:
+        target, note = self.image, "the local component image"
+        prepared = without_kfp_install(command)
+        packages = package_set(command) if self.derived else None
+        derived = self.derived.get(packages) if packages is not None else None
+        stripped = without_pip_prefix(command) if derived is not None else None
+        if packages is not None and derived is not None and stripped is not None:
+            # the derived image holds exactly these packages: nothing is left to install
+            target, prepared = derived, stripped
+            note = f"the local component image with {packages.describe()} preinstalled"
+        if image != target:
             with self._lock:
-                first = image not in self._replaced
-                self._replaced.add(image)
+                first = (image, target) not in self._replaced
+                self._replaced.add((image, target))
             if first:
                 self.log(
                     self.current_task(),
                     "system",
-                    f"base_image {image} → {self.image} (the local component image; "
-                    "docker mode pulls nothing)",
+                    f"base_image {image} → {target} ({note}; docker mode pulls nothing)",
                 )
-        return self.image, without_kfp_install(command)
+        return target, prepared
 
     # -- the container -------------------------------------------------------------------------
 

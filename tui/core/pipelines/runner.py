@@ -2,7 +2,9 @@
 
 Mode ``subprocess`` runs tasks as processes in the component environment; mode ``docker`` runs
 them in containers of the component image (``docker_mode.py``, ``docker_tasks.py``), which are
-removed by their ``pipedeck.run`` label when the run ends or is cancelled.
+removed by their ``pipedeck.run`` label when the run ends or is cancelled. Before a docker run's
+tasks start, the derived images holding its components' ``packages_to_install`` are built if
+the engine lacks them (``tui.core.images.derived``, the build's output as ``system`` logs).
 
 It builds the component environment if needed (pip's output as ``system`` logs), then starts
 the driver (``driver.py``) with that environment's Python in its own process group and turns
@@ -28,6 +30,7 @@ from typing import Any
 from tui.core import events as ev
 from tui.core import metric_lines
 from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_RUN_FAILED
+from tui.core.images import derived as derived_images
 from tui.core.masking import Masker
 from tui.core.paths import private_dir, scratch_dir
 from tui.core.pipelines import docker_mode
@@ -55,6 +58,8 @@ class PipelineRunOptions:
     mode_reason: str = ""  # why this mode (a system log line at the start), if chosen
     image: str = ""
     ca_bundle: Path | None = None  # docker: mounted into every task container
+    # docker: images with the components' packages preinstalled, built before the tasks start
+    derived: tuple[derived_images.DerivedImage, ...] = ()
 
     @property
     def pipeline_root(self) -> Path:
@@ -72,6 +77,7 @@ class PipelineRunner:
         self._cancelled = False
         self._logs: dict[str, deque[str]] = {}
         self._stderr: deque[str] = deque(maxlen=LOG_TAIL)
+        self._derived: list[derived_images.DerivedImage] = []  # built: the driver uses them
 
     def driver_argv(self) -> list[str]:
         o = self.options
@@ -138,6 +144,9 @@ class PipelineRunner:
                     else:
                         yield event
             self.options.env.link_driver()
+            if finished is None and not self._cancelled and self.options.derived:
+                async for event in self._build_derived():
+                    yield event
             if finished is None and not self._cancelled:
                 async for event in self._drive():
                     if isinstance(event, ev.RunFinished):
@@ -218,6 +227,65 @@ class PipelineRunner:
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
+    # -- docker: the derived component images ----------------------------------------------
+
+    async def _build_derived(self) -> AsyncIterator[ev.Event]:
+        """Build the derived images the engine lacks, one at a time; an image that cannot be
+        built is left out (its tasks pip-install in their containers, as without it)."""
+        wanted = self.options.derived
+        absent = {i.ref for i in await asyncio.to_thread(derived_images.missing, wanted)}
+        for image in wanted:
+            if self._cancelled:
+                return
+            if image.ref in absent:
+                async for event in self._build_one(image):
+                    yield event
+            else:
+                self._derived.append(image)
+        await asyncio.to_thread(derived_images.mark_used, self._derived)
+
+    async def _build_one(self, image: derived_images.DerivedImage) -> AsyncIterator[ev.Event]:
+        what = image.packages.describe()
+        with derived_images.lock_file(image.ref).open("a") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield self._log(f"component image: another run is building {image.ref}")
+                await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+                if not await asyncio.to_thread(derived_images.missing, [image]):
+                    self._derived.append(image)  # that run built it
+                    return
+            try:
+                yield self._log(
+                    f"building component image for {what} (first run with these packages): "
+                    f"{image.ref}"
+                )
+                begun = time.monotonic()
+                argv, spec = derived_images.build_command(image, self.options.ca_bundle)
+                env = {**os.environ, **spec, RUN_ENV: self.run_id}
+                self._proc = GroupProcess(argv, env=env)
+                await self._proc.start()
+                tail: deque[str] = deque(maxlen=5)
+                async for line in self._proc.lines():
+                    tail.append(line.text)
+                    yield self._log(f"component image: {line.text}")
+                code = await self._proc.wait()
+                self._proc = None
+                if self._cancelled:
+                    return
+                if code != 0:
+                    last = tail[-1] if tail else f"exit code {code}"
+                    yield self._log(
+                        f"could not build the component image for {what} ({last}); its tasks "
+                        "pip-install them in their containers"
+                    )
+                    return
+                self._derived.append(image)
+                seconds = time.monotonic() - begun
+                yield self._log(f"component image {image.ref} built in {seconds:.1f}s")
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
     # -- the driver -------------------------------------------------------------------------
 
     async def _drive(self) -> AsyncIterator[ev.Event]:
@@ -231,6 +299,7 @@ class PipelineRunner:
         env.update(TMPDIR=str(tmp), TMP=str(tmp), TEMP=str(tmp))
         if o.mode == "docker":  # the task containers' environment (not in argv: credentials)
             env[CONTAINER_ENV_VAR] = json.dumps(docker_mode.container_env(o.ca_bundle))
+            env[derived_images.DERIVED_ENV_VAR] = derived_images.to_json(self._derived)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (driver_path, env.get("PYTHONPATH")) if p)
         env["PIPEDECK_DRIVER_PATH"] = driver_path
         self._proc = GroupProcess(self.driver_argv(), cwd=o.project, env=env)
