@@ -94,7 +94,7 @@ def run_workflow(
     settings = config.load(root, runner=runner, offline=offline or None, ca_bundle=ca_bundle)
     mode = parse_mode(settings.runner)
     folder = discovery.folder_of(root, file)
-    found = discovery.resolve(root, file, lenient=True)
+    found = discovery.resolve(root, file, lenient=True, skim=True)
     if len(found) > 1 and folder is None:
         names = ", ".join(w.path.name for w in found)
         raise BadInput(

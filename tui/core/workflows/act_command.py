@@ -112,7 +112,7 @@ def _request(
     if not where.exists():
         raise BadInput(f"-W {parsed.last('workflows', DEFAULT_WORKFLOWS)}: no such file or folder")
     found = discovery.resolve(
-        project, str(where), lenient=True, recurse=not parsed.on("no-recurse")
+        project, str(where), lenient=True, recurse=not parsed.on("no-recurse"), skim=True
     )
     folder = where.resolve() if where.is_dir() else None
     event = (

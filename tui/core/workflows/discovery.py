@@ -78,11 +78,16 @@ def folder_of(project: Path, file: str | None) -> Path | None:
 
 
 def resolve(
-    project: Path, file: str | None, *, lenient: bool = False, recurse: bool = True
+    project: Path,
+    file: str | None,
+    *,
+    lenient: bool = False,
+    recurse: bool = True,
+    skim: bool = False,
 ) -> list[Workflow]:
     """The workflows a command is about: one file (path or name), a folder's (with its
     subfolders', as act reads ``-W DIR/`` unless ``--no-recurse``), or all of the project's.
-    ``lenient``: see :func:`load_workflow`."""
+    ``lenient``, ``skim``: see :func:`load_workflow`."""
     folder = folder_of(project, file)
     if file is None or folder is not None:
         where = folder or project / WORKFLOW_DIR
@@ -90,10 +95,10 @@ def resolve(
         paths = sorted(p for p in found if p.suffix in (".yml", ".yaml") and p.is_file())
         if not paths:
             raise BadInput(f"{where}: no workflow files (*.yml, *.yaml) found")
-        return [load_workflow(p, lenient=lenient) for p in paths]
+        return [load_workflow(p, lenient=lenient, skim=skim) for p in paths]
     candidates = [Path(file), project / file, project / WORKFLOW_DIR / file]
     for candidate in candidates:
         if candidate.is_file():
-            return [load_workflow(candidate, lenient=lenient)]
+            return [load_workflow(candidate, lenient=lenient, skim=skim)]
     names = ", ".join(p.name for p in find_workflow_files(project)) or "none"
     raise BadInput(f"{file}: no such workflow file (workflows in {project}: {names})")

@@ -16,6 +16,8 @@ import yaml
 
 from tui.core.errors import BadInput
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SKIM_BYTES = 4 * 1024 * 1024  # a run reads a larger file only for what it needs (skim.py)
 _EXPR = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
 
 
@@ -78,11 +80,12 @@ class Workflow:
         return tuple(seen)
 
 
-def load_workflow(path: Path, *, lenient: bool = False) -> Workflow:
+def load_workflow(path: Path, *, lenient: bool = False, skim: bool = False) -> Workflow:
     """``path`` parsed; what is wrong with it is a one-line BadInput naming file:line. With
     ``lenient``, only YAML that cannot be read at all is refused: the rest (an unknown
     ``needs``, a cycle, a job that is not a mapping, no ``on:``) goes into ``problems`` and act,
-    which runs what it can, decides."""
+    which runs what it can, decides. With ``skim``, a file over ``SKIM_BYTES`` is read only for
+    what a run needs (``skim.py``), when it can be."""
     try:
         data_bytes = path.read_bytes()
     except FileNotFoundError:
@@ -94,9 +97,14 @@ def load_workflow(path: Path, *, lenient: bool = False) -> Workflow:
     except UnicodeDecodeError as exc:
         line = data_bytes[: exc.start].count(b"\n") + 1
         raise BadInput(f"{path}:{line}: not UTF-8 text (is it a workflow file?)") from None
+    if skim and len(data_bytes) > SKIM_BYTES:
+        from tui.core.workflows.skim import skim_workflow
+
+        skimmed = skim_workflow(path, text)
+        if skimmed is not None:
+            return skimmed
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -112,6 +120,18 @@ def load_workflow(path: Path, *, lenient: bool = False) -> Workflow:
         raise BadInput(f"{path}:1: not a workflow (expected a mapping with `on:` and `jobs:`)")
     problems: list[str] | None = [] if lenient else None
     return _parse(path, data, root, problems)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for line numbers) and its data, from one parse (libyaml's,
+    when PyYAML has it)."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return root, data
 
 
 def _line(node: yaml.Node | None, *keys: str | int) -> int:
@@ -147,7 +167,7 @@ def _parse(
     on = data.get("on", data.get(True))
     if on is None:
         problem(f"{path}:1: workflow has no `on:` (which events trigger it?)")
-    events, inputs = _events(on)
+    events, inputs = events_of(on)
     jobs_raw = data.get("jobs")
     if not isinstance(jobs_raw, dict) or not jobs_raw:
         problem(f"{path}:{_line(root, 'jobs')}: workflow has no `jobs:`")
@@ -158,7 +178,7 @@ def _parse(
             line = _line(root, "jobs", str(job_id))
             problem(f"{path}:{line}: job {job_id!r} must be a mapping")
             continue
-        jobs[str(job_id)] = _job(path, root, str(job_id), raw)
+        jobs[str(job_id)] = job_plan(str(job_id), raw, _line(root, "jobs", str(job_id)))
     for job in list(jobs.values()):
         for i, need in enumerate(job.needs):
             if need not in jobs:
@@ -184,7 +204,7 @@ def _parse(
     )
 
 
-def _events(on: Any) -> tuple[tuple[str, ...], dict[str, InputSpec]]:
+def events_of(on: Any) -> tuple[tuple[str, ...], dict[str, InputSpec]]:
     inputs: dict[str, InputSpec] = {}
     if isinstance(on, str):
         return (on,), inputs
@@ -214,7 +234,8 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _job(path: Path, root: yaml.Node, job_id: str, raw: dict[str, Any]) -> JobPlan:
+def job_plan(job_id: str, raw: Mapping[str, Any], line: int = 0) -> JobPlan:
+    """One job's plan from its mapping (``line``: where it starts in its file)."""
     needs_raw = raw.get("needs", [])
     needs = (needs_raw,) if isinstance(needs_raw, str) else tuple(str(n) for n in needs_raw or [])
     matrix = _matrix(raw.get("strategy"))
@@ -226,7 +247,7 @@ def _job(path: Path, root: yaml.Node, job_id: str, raw: dict[str, Any]) -> JobPl
         runs_on=_labels(raw.get("runs-on"), matrix),
         steps=steps,
         matrix=matrix,
-        line=_line(root, "jobs", job_id),
+        line=line,
         uses=str(raw.get("uses", "")),
         services=tuple(str(k) for k in raw["services"])
         if isinstance(raw.get("services"), dict)
