@@ -163,7 +163,7 @@ def test_a_container_that_dies_without_executor_output_is_a_failure(tmp_path: Pa
     assert "task 'vanish' failed" in run_finished(result)["error"]
 
 
-def test_packages_install_in_the_container_and_reach_the_s3_server(stack: str) -> None:  # noqa: F811
+def test_packages_are_preinstalled_and_tasks_reach_the_s3_server(stack: str) -> None:  # noqa: F811
     result = run("s3_upload.py", "--no-cache", "--param", "key=from-docker.pkl")
     assert result.code == 0, result.stdout[-3000:] + result.stderr
     assert "uploaded s3://my-model-storage/from-docker.pkl" in logs(result, "upload", "stdout")
