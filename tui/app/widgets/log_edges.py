@@ -25,11 +25,12 @@ class EdgeScrollView(ScrollView):
         at_bottom = round(new_value) >= self.max_scroll_y
         self._scrolled(at_bottom)
         # Later, not here: this may run in a scroll animation's step, which handling the
-        # edge must not stop by scrolling the view itself.
+        # edge must not stop by scrolling the view itself. And only if the view is still at
+        # the edge then: a read that landed meanwhile may have moved it away.
         if not self._scrolling and new_value < old_value and round(new_value) <= 0:
-            self.call_later(self._edge, -1)
+            self.call_later(self._at_top)
         elif not self._scrolling and new_value > old_value and at_bottom:
-            self.call_later(self._edge, 1)
+            self.call_later(self._at_bottom)
 
     def action_scroll_up(self) -> None:
         self._at_top()
