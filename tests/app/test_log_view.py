@@ -1,5 +1,6 @@
 """A user reads a long log in a log pane: wrapped by cells, drawn once, scrolled back through
-the run store, scoped to a node, searched past what is in memory."""
+the run store, scoped to a node, searched past what is in memory; a burst of multi-line events
+is measured and drawn only where it is shown."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from textual.pilot import Pilot
 import tui.app.widgets.log_view as log_view_module
 from tui.app.widgets.log_pane import LogPane
 from tui.app.widgets.log_view import LogView
+from tui.app.widgets.log_window import UNMEASURED
 from tui.app.widgets.log_wrap import display_text, draw, row_count, row_starts
 from tui.core import events as ev
 from tui.core.log_index import StoredLog, plain
-from tui.core.run_state import LogLine
+from tui.core.run_state import LogBlock, LogLine
 from tui.core.store import RunRecord, RunStore
 
 CJK_AND_TABS = [
@@ -283,3 +285,85 @@ def test_rows_are_counted_and_drawn_by_the_same_cut() -> None:
             assert "".join(row.text for row in rows) == shown
             assert all(row.cell_length <= max(width, 2) for row in rows), (raw, width)
             assert all(row.text for row in rows[1:]), "a blank row"
+
+
+def blocks_of(lines: Sequence[LogLine], size: int) -> list[LogBlock]:
+    """The lines as a real run delivers a burst: ``size`` lines of one node to a ``log`` event."""
+    out: list[LogBlock] = []
+    for start in range(0, len(lines), size):
+        part = lines[start : start + size]
+        out.append(LogBlock(part[0].node_id, part[0].stream, "\n".join(p.text for p in part)))
+    return out
+
+
+async def test_a_burst_of_multi_line_events_is_drawn_and_measured_only_where_shown() -> None:
+    lines = [LogLine("noisy", "stdout", "w" * 150)]  # a wide line, far above the tail
+    lines += numbered(19_999)
+    app = PaneApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.view
+        view.append_blocks(blocks_of(lines, 500))
+        await pilot.pause()
+        assert view.total == view.line_count == 20_000 and view.follow
+        assert screen_rows(view)[-1].split()[:3] == ["19998", "step", "output"]  # the tail
+        measured = [w for w in view._win.widths if w != UNMEASURED]
+        assert 0 < len(measured) <= view.size.height, "lines measured that were never shown"
+        assert view.virtual_size.width < 150  # the wide line was not drawn: not measured
+        view.focus()
+        await pilot.press("home")
+        await pilot.pause()
+        assert screen_rows(view)[0].startswith("w" * 20)
+        await pilot.pause()
+        assert view.virtual_size.width == 150  # drawn now: the view scrolls as wide as it
+        assert status(app).startswith("whole run · 20,000 lines")
+
+
+async def test_multi_line_events_keep_their_nodes_for_scope_and_search() -> None:
+    app = PaneApp()
+    async with app.run_test(size=(60, 14)) as pilot:
+        view = app.view
+        view.append_blocks(
+            [
+                LogBlock("a", "stdout", "a one\na two"),
+                LogBlock("b", "stderr", "b one\nb two\nb three"),
+                LogBlock("a", "stdout", "a three"),
+            ]
+        )
+        assert [line.node_id for line in view.lines()] == ["a", "a", "b", "b", "b", "a"]
+        assert view.lines()[2] == LogLine("b", "stderr", "b one")
+        view.set_scope({"a"})
+        await pilot.pause()
+        assert [line.text for line in view.lines()] == ["a one", "a two", "a three"]
+        view.set_scope(None)
+        view.set_search("three")
+        await pilot.pause()
+        assert len(view.matches) == 2 and view.match_index == 0
+        view.set_filtering(True)
+        await pilot.pause()
+        assert view.visible_count() == 2
+
+
+async def test_a_stored_run_of_multi_line_events_scrolls_back_line_by_line(
+    tmp_path: Path,
+) -> None:
+    lines = numbered(12_000)
+    record = RunStore(tmp_path).create("workflow", "ci.yml", tmp_path)
+    blocks = blocks_of(lines, 700)  # events cut across the chunks read back
+    for block in blocks:
+        record.append(ev.Log(run_id=record.run_id, node_id=block.node_id, text=block.text))
+    record.close()
+    app = PaneApp(window=3_000, chunk=1_000)
+    async with app.run_test(size=(60, 14)) as pilot:
+        view = app.view
+        view.attach(StoredLog(record.path))
+        view.append_blocks(blocks)
+        await pilot.pause()
+        start = view.window_start
+        assert view.window_end == 12_000 and start > 0
+        view.focus()
+        await pilot.press("home")
+        await settle(pilot, view)
+        assert view.window_start == start - 1_000
+        assert [number_of(line) for line in view.lines()] == list(
+            range(view.window_start, view.window_end)
+        )

@@ -67,15 +67,33 @@ class NodeState:
         return f"{title} · {self.display_name}" if self.display_name else title
 
 
-def log_lines(event: ev.Event) -> list[LogLine]:
+@dataclass(frozen=True, slots=True)
+class LogBlock:
+    """Consecutive lines of one node and stream, as one event carries them: ``text`` holds
+    them joined by newlines. A view that shows many lines keeps them so, not line by line."""
+
+    node_id: str
+    stream: str
+    text: str
+
+    def lines(self) -> list[LogLine]:
+        return [LogLine(self.node_id, self.stream, part) for part in self.text.split("\n")]
+
+
+def log_block(event: ev.Event) -> LogBlock | None:
     """The lines an event adds to a run's log: a ``log`` event's lines (one event may carry
     several), and the error a run finished with. The store's line index counts the same."""
     if isinstance(event, ev.Log):
-        return [LogLine(event.node_id, event.stream, part) for part in event.text.split("\n")]
+        return LogBlock(event.node_id, event.stream, event.text)
     if isinstance(event, ev.RunFinished) and event.error:
-        lines = f"run {event.status}: {event.error}".split("\n")
-        return [LogLine("", "system", part) for part in lines]
-    return []
+        return LogBlock("", "system", f"run {event.status}: {event.error}")
+    return None
+
+
+def log_lines(event: ev.Event) -> list[LogLine]:
+    """:func:`log_block`'s lines, one by one."""
+    block = log_block(event)
+    return [] if block is None else block.lines()
 
 
 def merge_logs(events: list[ev.Event]) -> list[ev.Event]:
@@ -124,12 +142,17 @@ def log_line_count(event: ev.Event) -> int:
 
 @dataclass
 class Changes:
-    """What a batch changed: its log lines, the nodes whose status or name changed, and
-    whether the run finished in it."""
+    """What a batch changed: its log lines (as the blocks its events carry them in), the
+    nodes whose status or name changed, and whether the run finished in it."""
 
-    lines: list[LogLine] = field(default_factory=list)
+    blocks: list[LogBlock] = field(default_factory=list)
     nodes: set[str] = field(default_factory=set)
     finished: bool = False
+
+    @property
+    def lines(self) -> list[LogLine]:
+        """The batch's log lines, one by one (made when asked for)."""
+        return [line for block in self.blocks for line in block.lines()]
 
 
 class RunState:
@@ -177,15 +200,11 @@ class RunState:
 
     def apply(self, event: ev.Event, changes: Changes | None = None) -> None:
         if isinstance(event, ev.Log):
-            if changes is None and not self.log.maxlen:  # only counted: make no lines
-                count = log_line_count(event)
-            else:
-                lines = log_lines(event)
-                count = len(lines)
-                if self.log.maxlen:
-                    self.log.extend(lines)
-                if changes is not None:
-                    changes.lines.extend(lines)
+            count = log_line_count(event)  # the lines themselves are made only when kept
+            if self.log.maxlen:
+                self.log.extend(log_lines(event))
+            if changes is not None:
+                changes.blocks.append(LogBlock(event.node_id, event.stream, event.text))
             self.log_count += count
             node = self.nodes.get(event.node_id)
             if node is not None:
@@ -216,17 +235,18 @@ class RunState:
             self.run_id = self.run_id or event.run_id
             self.status, self.exit_code = event.status, event.exit_code
             self.error, self.duration = event.error, event.duration
-            lines = log_lines(event)
-            self.log_count += len(lines)
-            if self.log.maxlen:
-                self.log.extend(lines)
+            block = log_block(event)
+            self.log_count += log_line_count(event)
+            if self.log.maxlen and block is not None:
+                self.log.extend(block.lines())
             for node in self.nodes.values():  # planned, and the run ended before they started
                 if node.status == PENDING:
                     node.status = NOT_RUN
                     if changes is not None:
                         changes.nodes.add(node.node_id)
             if changes is not None:
-                changes.lines.extend(lines)
+                if block is not None:
+                    changes.blocks.append(block)
                 changes.finished = True
 
     def _node(self, node_id: str, name: str, kind: str, parent_id: str) -> NodeState:

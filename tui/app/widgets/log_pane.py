@@ -59,6 +59,7 @@ class LogPane(Vertical):
         super().__init__(id=id, classes=classes)
         self.scope = "whole run"
         self._window, self._chunk = window, chunk
+        self._status = ""
 
     def compose(self) -> ComposeResult:
         yield LogView(self._window, chunk=self._chunk)
@@ -97,7 +98,10 @@ class LogPane(Vertical):
             parts.append(f"{view.pending:,} new lines — End to follow")
         elif not view.follow:
             parts.append("paused — End to follow")
-        self.query_one("#log-status", Static).update(" · ".join(parts))
+        status = " · ".join(parts)
+        if status != self._status:  # one line, as wide as the pane: never a new layout
+            self._status = status
+            self.query_one("#log-status", Static).update(status, layout=False)
 
     def action_search(self) -> None:
         self.add_class("searching")

@@ -14,21 +14,28 @@ from bisect import bisect_left
 from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 
-from tui.app.widgets.log_window import Chunk, join, read_back, read_forward
+from tui.app.widgets.log_window import UNMEASURED, Chunk, join, read_back, read_forward
 from tui.app.widgets.log_window_view import DEFAULT_WINDOW, READ_CHUNK, LogWindowView
-from tui.app.widgets.log_wrap import draw, row_starts
+from tui.app.widgets.log_wrap import cells, display_text, draw, row_starts
 from tui.core.run_state import LogLine
 
 __all__ = ["DEFAULT_WINDOW", "READ_CHUNK", "LogView"]
 
+CACHED_LINES = 4096
+
 CacheKey = tuple[int, int, str, int]  # line number, wrap width (0: none), term, highlight
+# A drawn row: its segments and cells, cached without its Strip (a Strip brings seven caches
+# of its own: a few thousand cached rows were tens of thousands of objects to the collector).
+Row = tuple[list[Segment], int]
 
 
 class LogView(LogWindowView, can_focus=True):
@@ -83,10 +90,11 @@ class LogView(LogWindowView, can_focus=True):
         self.search = ""
         self.filtering = False
         self._current: int | None = None  # line number of the current match
-        self._cache: LRUCache[CacheKey, tuple[Strip, ...]] = LRUCache(4096)
+        self._cache: LRUCache[CacheKey, tuple[Row, ...]] = LRUCache(CACHED_LINES)
         self._styles: dict[str, Style] = {}
         self._looks: tuple[Style, ...] = ()  # the styles the cached rows were drawn with
         self._restyled = True
+        self._base = Style()  # the widget's style, taken when a paint starts
 
     def _changed(self) -> None:
         self.post_message(self.Changed(self))
@@ -94,9 +102,9 @@ class LogView(LogWindowView, can_focus=True):
     # -- what is shown ---------------------------------------------------------------------------
 
     def lines(self) -> Sequence[LogLine]:
-        """The window's lines in scope (the search filter aside)."""
-        scope, lines = self._scope, self._win.lines
-        return lines if scope is None else [line for line in lines if line.node_id in scope]
+        """The window's lines in scope (the search filter aside), made when asked for."""
+        scope, win = self._scope, self._win
+        return [win.line(p) for p in range(len(win)) if scope is None or win.node(p) in scope]
 
     @property
     def matches(self) -> list[int]:
@@ -235,47 +243,60 @@ class LogView(LogWindowView, can_focus=True):
             style = self._styles[name] = self.get_component_rich_style(name, partial=True)
         return style
 
-    def _strips(self, position: int) -> tuple[Strip, ...]:
-        """The rows of the window's line at ``position``: from the cache, or drawn once."""
+    def _rows(self, position: int) -> tuple[Row, ...]:
+        """The rows of the window's line at ``position``: from the cache, or drawn once (and
+        measured then, if it was not yet)."""
         win = self._win
         number, width = win.numbers[position], self._layout.wrap_width
         term = self.search if win.term and win.hits[position] else ""
         level = 0 if not term else 2 if number == self._current else 1
         key = (number, width, term, level)
-        strips = self._cache.get(key)
-        if strips is None:
-            line, display = win.lines[position], win.displays[position]
-            starts = row_starts(display, width, win.widths[position]) if width else [0]
-            stream = line.stream if line.stream in ("system", "stderr") else ""
+        rows = self._cache.get(key)
+        if rows is None:
+            text, (_node, stream) = win.texts[position], win.origins[position]
+            display = display_text(text)
+            size = win.widths[position]
+            if size == UNMEASURED:
+                size = win.widths[position] = cells(display)
+                self._measured(size)
+            starts = row_starts(display, width, size) if width else [0]
+            stream = stream if stream in ("system", "stderr") else ""
             highlight = None
             if level:
                 name = "log-view--current" if level == 2 else "log-view--match"
                 highlight = (term, self._style(name))
-            strips = self._cache[key] = draw(
-                line.text,
+            strips = draw(
+                text,
                 display,
                 starts,
                 console=self.app.console,
-                base=self.rich_style,
+                base=self._base,
                 style=self._style(f"log-view--{stream}") if stream else None,
                 highlight=highlight,
             )
-        return strips
+            rows = self._cache[key] = tuple((list(strip), strip.cell_length) for strip in strips)
+        return rows
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style  # once a paint, not once a row (it walks the ancestors)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        if self._restyled:
+            self._check_looks()
+        base = self._base
         layout = self._layout
         row = scroll_y + y
         if row >= layout.total_rows:
             return Strip.blank(width, base)
-        if self._restyled:
-            self._check_looks()
         index, sub = layout.locate(row)
-        strips = self._strips(layout.position(index))
-        strip = strips[sub] if sub < len(strips) else Strip.blank(width, base)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        rows = self._rows(layout.position(index))
+        if sub >= len(rows):
+            return Strip.blank(width, base)
+        segments, cells_used = rows[sub]
+        return Strip(segments, cells_used).crop_extend(scroll_x, scroll_x + width, base)
 
     def notify_style_update(self) -> None:
         """Styles changed (a theme, a pseudo-class): rows drawn with other styles will go,
@@ -286,7 +307,8 @@ class LogView(LogWindowView, can_focus=True):
 
     def _check_looks(self) -> None:
         self._restyled = False
-        looks = (self.rich_style, *(self._style(name) for name in sorted(self.COMPONENT_CLASSES)))
+        self._base = self.rich_style
+        looks = (self._base, *(self._style(name) for name in sorted(self.COMPONENT_CLASSES)))
         if looks != self._looks:
             self._looks = looks
             self._cache.clear()

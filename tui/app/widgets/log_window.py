@@ -3,49 +3,83 @@
 A :class:`Window` covers the run's lines ``lo`` to ``hi`` (global numbers, as the run store
 numbers them). It holds every one of them or, once it was read back from the store under a
 scope, only those of the nodes it ``kept``; it remembers the nodes it has ``seen``, so widening
-the scope to nodes it never saw needs no re-read. A :class:`Chunk` is what joins it: live lines,
-or lines read from the store in a thread (:func:`read_back`, :func:`read_forward`), measured
-where they were read. A :class:`Layout` says which of the window's lines show (scope, search
-filter), their rows when wrapped, and which match the search.
+the scope to nodes it never saw needs no re-read. A :class:`Chunk` is what joins it: live lines
+(:func:`split_blocks`: a ``log`` event's lines stay one string until they join the window), or
+lines read from the store in a thread (:func:`read_back`, :func:`read_forward`).
+
+A line is kept as its raw text and its origin (node and stream: one tuple shared by the lines
+of a block), nothing more: its width in cells is measured when it is drawn or wrapped
+(:meth:`Window.width`), its colours decoded when it is drawn. A :class:`Layout` says which of
+the window's lines show (scope, search filter), their rows when wrapped, and which match the
+search.
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 
-from tui.app.widgets.log_wrap import prepare, row_count
+from tui.app.widgets.log_wrap import cells, display_text, row_count
 from tui.core.log_index import StoredLog, plain
-from tui.core.run_state import LogLine
+from tui.core.run_state import LogBlock, LogLine
 
 Kept = frozenset[str] | None  # the nodes a window keeps the lines of (None: all)
+Origin = tuple[str, str]  # the node id and the stream of a line
+UNMEASURED = -1  # a line's width before it is drawn or wrapped
 
 
 @dataclass
 class Chunk:
     lo: int
     hi: int
-    lines: list[LogLine] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # raw (ANSI kept, masked)
+    origins: list[Origin] = field(default_factory=list)
     numbers: array[int] = field(default_factory=lambda: array("q"))
-    displays: list[str] = field(default_factory=list)
-    widths: list[int] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)  # nodes of every line lo..hi (sparse reads)
 
 
-def chunk_of(lo: int, lines: Sequence[LogLine], kept: Kept) -> Chunk:
-    """The lines ``lo`` to ``lo + len(lines)``, keeping those of ``kept``, measured."""
-    hi = lo + len(lines)
+def chunk_of(lo: int, texts: list[str], origins: list[Origin], kept: Kept) -> Chunk:
+    """The lines ``lo`` to ``lo + len(texts)``, keeping those of ``kept`` (the lists are the
+    chunk's from then on)."""
+    hi = lo + len(texts)
     if kept is None:
-        chosen, numbers, seen = list(lines), array("q", range(lo, hi)), set()
-    else:
-        seen = {line.node_id for line in lines}
-        numbers = array("q", [lo + i for i, line in enumerate(lines) if line.node_id in kept])
-        chosen = [lines[n - lo] for n in numbers]
-    displays, widths = prepare([line.text for line in chosen])
-    return Chunk(lo, hi, chosen, numbers, displays, widths, seen)
+        return Chunk(lo, hi, texts, origins, array("q", range(lo, hi)))
+    seen = {node for node, _stream in set(origins)}
+    chosen = [i for i, (node, _stream) in enumerate(origins) if node in kept]
+    return Chunk(
+        lo,
+        hi,
+        [texts[i] for i in chosen],
+        [origins[i] for i in chosen],
+        array("q", [lo + i for i in chosen]),
+        seen,
+    )
+
+
+def lines_chunk(lo: int, lines: Iterable[LogLine], kept: Kept) -> Chunk:
+    """:func:`chunk_of` for lines one by one (read from the store)."""
+    texts: list[str] = []
+    origins: list[Origin] = []
+    shared: dict[Origin, Origin] = {}
+    for line in lines:
+        texts.append(line.text)
+        origin = (line.node_id, line.stream)
+        origins.append(shared.setdefault(origin, origin))
+    return chunk_of(lo, texts, origins, kept)
+
+
+def split_blocks(blocks: Iterable[LogBlock]) -> tuple[list[str], list[Origin]]:
+    """The lines of a batch's blocks, and their origins: one split per block."""
+    texts: list[str] = []
+    origins: list[Origin] = []
+    for block in blocks:
+        parts = block.text.split("\n")
+        texts += parts
+        origins += [(block.node_id, block.stream)] * len(parts)
+    return texts, origins
 
 
 def join(parts: Sequence[Chunk], at: int) -> Chunk:
@@ -54,10 +88,9 @@ def join(parts: Sequence[Chunk], at: int) -> Chunk:
         return Chunk(at, at)
     out = Chunk(parts[0].lo, parts[-1].hi)
     for part in parts:
-        out.lines += part.lines
+        out.texts += part.texts
+        out.origins += part.origins
         out.numbers += part.numbers
-        out.displays += part.displays
-        out.widths += part.widths
         out.seen |= part.seen
     return out
 
@@ -71,11 +104,11 @@ def read_back(
     lo, got = stop, 0
     while lo > 0 and got < chunk and stop - lo < 10 * chunk and not cancelled():
         start = max(0, lo - chunk)
-        part = chunk_of(start, source.read(start, lo), kept)
+        part = lines_chunk(start, source.read(start, lo), kept)
         if part.hi != lo:  # the store has fewer lines than that (damaged): stop here
             break
         parts.insert(0, part)
-        got += len(part.lines)
+        got += len(part.texts)
         lo = start
     return join(parts, stop)
 
@@ -88,16 +121,21 @@ def read_forward(
     hi, got = start, 0
     while hi < stop and got < chunk and hi - start < 10 * chunk and not cancelled():
         end = min(stop, hi + chunk)
-        parts.append(chunk_of(hi, source.read(hi, end), kept))
-        got += len(parts[-1].lines)
+        parts.append(lines_chunk(hi, source.read(hi, end), kept))
+        got += len(parts[-1].texts)
         if parts[-1].hi != end:  # the store has fewer lines than that (damaged)
             break
         hi = end
     return join(parts, start)
 
 
+def _unmeasured(count: int) -> array[int]:
+    return array("i", [UNMEASURED]) * count
+
+
 class Window:
-    """The lines in memory, with the search term's hits (plain text, case-insensitive)."""
+    """The lines in memory, with the search term's hits (plain text, case-insensitive) and
+    the widths measured so far."""
 
     def __init__(self) -> None:
         self.kept: Kept = None
@@ -105,48 +143,74 @@ class Window:
         self.reset(Chunk(0, 0), None)
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return len(self.texts)
 
     def reset(self, chunk: Chunk, kept: Kept) -> None:
         self.lo, self.hi, self.kept = chunk.lo, chunk.hi, kept
-        self.lines, self.numbers = chunk.lines, chunk.numbers
-        self.displays, self.widths = chunk.displays, chunk.widths
+        self.texts, self.origins, self.numbers = chunk.texts, chunk.origins, chunk.numbers
+        self.widths = _unmeasured(len(chunk.texts))
         self.seen = set(chunk.seen)
-        self.hits = self._hits(chunk.lines)
+        self.hits = self._hits(chunk.texts)
 
-    def _hits(self, lines: Sequence[LogLine]) -> bytearray:
+    def line(self, position: int) -> LogLine:
+        node, stream = self.origins[position]
+        return LogLine(node, stream, self.texts[position])
+
+    def node(self, position: int) -> str:
+        return self.origins[position][0]
+
+    def width(self, position: int) -> int:
+        """The line's width in cells (its display text's), measured the first time asked."""
+        size = self.widths[position]
+        if size == UNMEASURED:
+            size = self.widths[position] = cells(display_text(self.texts[position]))
+        return size
+
+    def rows(self, position: int, width: int) -> int:
+        """The line's rows when wrapped at ``width`` cells."""
+        size = self.width(position)
+        return 1 if size <= width else row_count(display_text(self.texts[position]), width, size)
+
+    def widest(self) -> int:
+        """The widest line measured so far."""
+        return max(0, max(self.widths, default=0))
+
+    def _hits(self, texts: Sequence[str]) -> bytearray:
         term = self.term
         if not term:
             return bytearray()
-        return bytearray(term in plain(line.text).lower() for line in lines)
+        return bytearray(term in plain(text).lower() for text in texts)
 
     def set_term(self, term: str) -> None:
         self.term = term.lower()
-        self.hits = self._hits(self.lines)
+        self.hits = self._hits(self.texts)
 
     def extend(self, chunk: Chunk) -> None:
         assert chunk.lo == self.hi, (chunk.lo, self.hi)
         self.hi = chunk.hi
-        self.lines += chunk.lines
+        self.texts += chunk.texts
+        self.origins += chunk.origins
         self.numbers += chunk.numbers
-        self.displays += chunk.displays
-        self.widths += chunk.widths
+        self.widths += _unmeasured(len(chunk.texts))
         self.seen |= chunk.seen
-        self.hits += self._hits(chunk.lines)
+        self.hits += self._hits(chunk.texts)
 
     def prepend(self, chunk: Chunk) -> None:
         assert chunk.hi == self.lo, (chunk.hi, self.lo)
         self.lo = chunk.lo
-        self.lines[:0] = chunk.lines
+        self.texts[:0] = chunk.texts
+        self.origins[:0] = chunk.origins
         self.numbers[:0] = chunk.numbers
-        self.displays[:0] = chunk.displays
-        self.widths[:0] = chunk.widths
+        self.widths[:0] = _unmeasured(len(chunk.texts))
         self.seen |= chunk.seen
-        self.hits[:0] = self._hits(chunk.lines)
+        self.hits[:0] = self._hits(chunk.texts)
+
+    def _parts(self) -> tuple[list[str], list[Origin], array[int], array[int], bytearray]:
+        return self.texts, self.origins, self.numbers, self.widths, self.hits
 
     def drop_head(self, count: int) -> None:
         self.lo = self.numbers[count] if count < len(self) else self.hi
-        for part in (self.lines, self.numbers, self.displays, self.widths, self.hits):
+        for part in self._parts():
             del part[:count]
 
     def drop_tail(self, count: int) -> None:
@@ -154,17 +218,17 @@ class Window:
         keep = len(self) - count
         if count:
             self.hi = self.numbers[keep]
-        for part in (self.lines, self.numbers, self.displays, self.widths, self.hits):
+        for part in self._parts():
             del part[keep:]
 
     def restrict(self, kept: frozenset[str]) -> None:
         """Keep only the lines of ``kept`` (before reading more of them from the store)."""
-        self.seen |= {line.node_id for line in self.lines}
-        chosen = [p for p, line in enumerate(self.lines) if line.node_id in kept]
-        self.lines = [self.lines[p] for p in chosen]
+        self.seen |= {node for node, _stream in set(self.origins)}
+        chosen = [p for p, (node, _stream) in enumerate(self.origins) if node in kept]
+        self.texts = [self.texts[p] for p in chosen]
+        self.origins = [self.origins[p] for p in chosen]
         self.numbers = array("q", [self.numbers[p] for p in chosen])
-        self.displays = [self.displays[p] for p in chosen]
-        self.widths = [self.widths[p] for p in chosen]
+        self.widths = array("i", [self.widths[p] for p in chosen])
         self.hits = bytearray(self.hits[p] for p in chosen) if self.term else bytearray()
         self.kept = kept
 
@@ -217,14 +281,14 @@ class Layout:
             return None
         if scope is None:
             return list(compress(span, window.hits[start:]))
-        lines, hits = window.lines, window.hits
+        origins, hits = window.origins, window.hits
         if filtering:
-            return [p for p in span if hits[p] and lines[p].node_id in scope]
-        return [p for p in span if lines[p].node_id in scope]
+            return [p for p in span if hits[p] and origins[p][0] in scope]
+        return [p for p in span if origins[p][0] in scope]
 
     def _heights(self, positions: Sequence[int]) -> list[int]:
-        width, displays, widths = self.wrap_width, self.window.displays, self.window.widths
-        return [row_count(displays[p], width, widths[p]) for p in positions]
+        rows, width = self.window.rows, self.wrap_width
+        return [rows(p, width) for p in positions]
 
     def drop_head(self, count: int) -> None:
         """The window dropped its first ``count`` lines (without measuring any line again)."""

@@ -21,14 +21,16 @@ from tui.app.widgets.log_window import (
     Chunk,
     Kept,
     Layout,
+    Origin,
     Window,
     chunk_of,
     join,
     read_back,
     read_forward,
+    split_blocks,
 )
 from tui.core.log_index import StoredLog, plain
-from tui.core.run_state import LogLine
+from tui.core.run_state import LogBlock, LogLine
 
 DEFAULT_WINDOW = 100_000
 READ_CHUNK = 10_000  # lines read from the store at a time
@@ -60,9 +62,11 @@ class LogWindowView(EdgeScrollView):
         self._win = Window()
         self._layout = Layout(self._win)
         self._scope: frozenset[str] | None = None
-        self._max_width = 0
+        self._max_width = 0  # of the lines measured so far
+        self._widening = False
         self._worker: Worker[Any] | None = None
-        self._buffer: list[LogLine] | None = None  # live lines kept while the tail is read
+        # Live lines (texts, origins) kept aside while the tail is read, and the first's number.
+        self._buffer: tuple[list[str], list[Origin]] | None = None
         self._buffer_from = 0
 
     def _changed(self) -> None:
@@ -107,27 +111,37 @@ class LogWindowView(EdgeScrollView):
 
     def append(self, lines: Sequence[LogLine]) -> None:
         """Live lines (already masked), numbered on from the last."""
-        if not lines:
+        self._append([line.text for line in lines], [(line.node_id, line.stream) for line in lines])
+
+    def append_blocks(self, blocks: Sequence[LogBlock]) -> None:
+        """:meth:`append` for a batch's log as its events carry it (blocks of lines)."""
+        self._append(*split_blocks(blocks))
+
+    def _append(self, texts: list[str], origins: list[Origin]) -> None:
+        """One append for the whole batch: nothing is measured or drawn here, the screen
+        draws (and measures) the rows it shows."""
+        if not texts:
             return
-        first, win = self.total, self._win
-        self.total += len(lines)
+        first, win, count = self.total, self._win, len(texts)
+        self.total += count
         if self._buffer is not None:  # the tail is being read: these lines follow it
-            self._buffer += lines
-            extra = max(0, len(self._buffer) - self.window)
-            del self._buffer[:extra]
+            kept_texts, kept_origins = self._buffer
+            kept_texts += texts
+            kept_origins += origins
+            extra = max(0, len(kept_texts) - self.window)
+            del kept_texts[:extra], kept_origins[:extra]
             self._buffer_from += extra
-        elif win.hi != first or self._frozen(len(lines)):
+        elif win.hi != first or self._frozen(count):
             self.follow = False
-            self.pending += self._count_shown(lines)
-        elif len(lines) > self.window:  # a burst bigger than the window: its tail
-            skip = len(lines) - self.window
-            win.reset(chunk_of(first + skip, lines[skip:], win.kept), win.kept)
+            self.pending += self._count_shown(texts, origins)
+        elif count > self.window:  # a burst bigger than the window: its tail
+            skip = count - self.window
+            win.reset(chunk_of(first + skip, texts[skip:], origins[skip:], win.kept), win.kept)
             self._relayout(keep=False)
             self.pending += 0 if self.follow else self._layout.count()
         else:
             start = len(win)
-            win.extend(chunk := chunk_of(first, lines, win.kept))
-            self._max_width = max(self._max_width, max(chunk.widths, default=0))
+            win.extend(chunk_of(first, texts, origins, win.kept))
             added = self._layout.extend(start)
             if len(win) > self.window + self.window // 10:
                 self._drop_head(len(win) - self.window)
@@ -138,13 +152,13 @@ class LogWindowView(EdgeScrollView):
                 self.pending += added
         self._changed()
 
-    def _count_shown(self, lines: Sequence[LogLine]) -> int:
+    def _count_shown(self, texts: list[str], origins: list[Origin]) -> int:
         scope, term = self._scope, self._win.term if self._layout.filtering else ""
         if scope is not None:
-            lines = [line for line in lines if line.node_id in scope]
+            texts = [text for text, (node, _) in zip(texts, origins, strict=True) if node in scope]
         if term:
-            return sum(term in plain(line.text).lower() for line in lines)
-        return len(lines)
+            return sum(term in plain(text).lower() for text in texts)
+        return len(texts)
 
     def _frozen(self, count: int) -> bool:
         """Not following, and keeping ``count`` more lines would drop lines at or below the
@@ -165,7 +179,7 @@ class LogWindowView(EdgeScrollView):
         rows = self._rows_before(count)
         self._win.drop_head(count)
         self._layout.drop_head(count)
-        self._max_width = max(self._win.widths, default=0)
+        self._max_width = self._win.widest()
         self._update_size()
         if self.follow:
             self._scroll_end()
@@ -187,7 +201,7 @@ class LogWindowView(EdgeScrollView):
             top = self._top_number()
         self._layout.wrap_width = self._wrap_columns() if self.wrap else 0
         self._layout.rebuild()
-        self._max_width = max(self._win.widths, default=0)
+        self._max_width = self._win.widest()
         self._update_size()
         if self.follow:
             self._scroll_end()
@@ -206,6 +220,19 @@ class LogWindowView(EdgeScrollView):
     def _update_size(self) -> None:
         width = 0 if self.wrap else self._max_width
         self.virtual_size = Size(width, self._layout.total_rows)
+
+    def _measured(self, size: int) -> None:
+        """A line drawn was measured: the view scrolls as wide as the widest line measured
+        (lines are measured as they are drawn, not as they come in)."""
+        if size > self._max_width:
+            self._max_width = size
+            if not self.wrap and not self._widening:
+                self._widening = True
+                self.call_later(self._widen)
+
+    def _widen(self) -> None:
+        self._widening = False
+        self._update_size()
 
     # -- following, and reading past the edges of the window -------------------------------------
 
@@ -244,8 +271,8 @@ class LogWindowView(EdgeScrollView):
         self._read("reading", job, done)
 
     def _got_tail(self, got: Chunk) -> None:
-        buffered, self._buffer = self._buffer or [], None
-        live = chunk_of(self._buffer_from, buffered, self._scope)
+        (texts, origins), self._buffer = self._buffer or ([], []), None
+        live = chunk_of(self._buffer_from, texts, origins, self._scope)
         if got.hi == live.lo:
             self._win.reset(got, self._scope)
             self._win.extend(live)
@@ -303,7 +330,7 @@ class LogWindowView(EdgeScrollView):
             self.follow = False
         top = round(self.scroll_y)
         self._relayout(keep=False)
-        added = self._rows_before(len(got.lines))
+        added = self._rows_before(len(got.texts))
         self._move_to(top + added)
         if not added and top == 0:  # nothing to show yet (scoped, filtered): on back
             self._edge(-1)
@@ -317,7 +344,6 @@ class LogWindowView(EdgeScrollView):
         start = len(win)
         win.extend(got)
         added = self._layout.extend(start)
-        self._max_width = max(self._max_width, max(got.widths, default=0))
         if len(win) > self.window + self.window // 10:
             self._drop_head(len(win) - self.window)
         self._update_size()
@@ -347,7 +373,7 @@ class LogWindowView(EdgeScrollView):
             worker = get_current_worker()
             return done, job(lambda: worker.is_cancelled)
 
-        self._buffer, self._buffer_from = ([], self.total) if tail else (None, 0)
+        self._buffer, self._buffer_from = (([], []), self.total) if tail else (None, 0)
         self.reading = what
         self._worker = self.run_worker(
             work, name=f"log {what}", group="log-read", exclusive=True, thread=True,

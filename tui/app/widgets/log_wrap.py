@@ -1,18 +1,18 @@
 """Log lines as the log view measures and draws them: by terminal cells.
 
 A line's *display text* is what a user reads (:func:`tui.core.log_index.plain`), without control
-characters and with tabs expanded to 8-column stops by cells; it is made once, when the line
-comes in, and both measured and drawn. Rows are cut between graphemes at the wrap width, never
-inside a double-width character, by one function (:func:`row_starts`) that gives both the row
-count and the rows drawn. ANSI colour is decoded (``Text.from_ansi``) only when a line is drawn;
-if the decoded plain text is not the display text, the display text is drawn, uncoloured, so
-what is measured and what is drawn cannot disagree.
+characters and with tabs expanded to 8-column stops by cells; it is made when the line is drawn
+or wrapped (never for the lines of a burst nobody looks at), and both measured and drawn. Rows
+are cut between graphemes at the wrap width, never inside a double-width character, by one
+function (:func:`row_starts`) that gives both the row count and the rows drawn. ANSI colour is
+decoded (``Text.from_ansi``) only when a line is drawn; if the decoded plain text is not the
+display text, the display text is drawn, uncoloured, so what is measured and what is drawn
+cannot disagree.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from rich.cells import cell_len, split_graphemes
 from rich.console import Console
@@ -58,12 +58,6 @@ def display_text(text: str) -> str:
 
 def cells(display: str) -> int:
     return len(display) if display.isascii() else cell_len(display)
-
-
-def prepare(lines: Sequence[str]) -> tuple[list[str], list[int]]:
-    """Display texts and their widths in cells, for a batch of raw lines."""
-    displays = [display_text(text) for text in lines]
-    return displays, [len(d) if d.isascii() else cell_len(d) for d in displays]
 
 
 def row_starts(display: str, width: int, size: int) -> list[int]:

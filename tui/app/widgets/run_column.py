@@ -90,7 +90,7 @@ class RunColumn(Vertical):
         self.run_tree.sync(self.model, changes.nodes)
         if self._scope_id and changes.nodes:
             self.log_pane.view.set_scope(self.model.scope(self._scope_id))
-        self.log_pane.view.append(changes.lines)
+        self.log_pane.view.append_blocks(changes.blocks)
         if changes.finished:
             self._started_at = None
             failing = self.model.failing_node()
@@ -151,6 +151,6 @@ class RunColumn(Vertical):
                 header.append(f"  {format_duration(duration)}", style="dim")
             if model.run_id:
                 header.append(f"  {model.run_id}", style="dim")
-        self.query_one(".run-header", Static).update(header)
+        self.query_one(".run-header", Static).update(header, layout=False)  # one line, 1fr
         if model.target:
             self.run_tree.set_title(Text.assemble(status_icon(model.status), " whole run"))
