@@ -1,9 +1,11 @@
-"""Overhead of `pipedeck run workflow --runner host` over raw act on the same workflow.
+"""Overhead of `pipedeck run workflow --runner host --json` over raw act on the same workflow.
 
-Runs both, alternating, N times (default 7) on a copy of a fixture workflow and prints the
-median wall time of each and their ratio. Usage:
+Runs both, alternating, N times (default 7) and prints the median wall time of each, the
+difference (the constant cost of a run) and their ratio, for two workflows: the `chain.yml`
+fixture (a quick one: the cost shows whole) and a ~3 s one (three jobs that each wait one
+second: the cost against a real run). Raw act gets the command line pipedeck gave it. Usage:
 
-    python benchmarks/act_overhead.py [--runs N] [--workflow chain]
+    python benchmarks/act_overhead.py [--runs N] [--workflow chain|three-seconds|both]
 """
 
 from __future__ import annotations
@@ -23,10 +25,35 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "workflows"
 
 
+THREE_SECONDS = """\
+name: three-seconds
+on: push
+jobs:
+  first:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 1 && echo first
+  second:
+    needs: first
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 1 && echo second
+  third:
+    needs: second
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 1 && echo third
+"""
+
+
 def make_project(root: Path, name: str) -> Path:
-    project = root / "project"
+    project = root / name
     (project / ".github" / "workflows").mkdir(parents=True)
-    shutil.copy(FIXTURES / f"{name}.yml", project / ".github" / "workflows" / f"{name}.yml")
+    target = project / ".github" / "workflows" / f"{name}.yml"
+    if name == "three-seconds":
+        target.write_text(THREE_SECONDS)
+    else:
+        shutil.copy(FIXTURES / f"{name}.yml", target)
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "b",
@@ -48,11 +75,17 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--workflow", default="chain")
+    parser.add_argument("--workflow", default="both")
     args = parser.parse_args()
+    names = ("chain", "three-seconds") if args.workflow == "both" else (args.workflow,)
+    for name in names:
+        measure(name, args.runs)
+
+
+def measure(name: str, runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        project = make_project(root, args.workflow)
+        project = make_project(root, name)
         env = {**os.environ, "XDG_STATE_HOME": str(root / "state")}
         pipedeck = [sys.executable, "-m", "tui", "run", "workflow", "--runner", "host", "--json"]
         first = subprocess.run(
@@ -61,11 +94,11 @@ def main() -> None:
         act_argv = json.loads(first.stdout.splitlines()[0])["argv"]
         act_argv[act_argv.index("--artifact-server-path") + 1] = str(root / "raw-artifacts")
         pd_times, act_times = [], []
-        for _ in range(args.runs):
+        for _ in range(runs):
             pd_times.append(timed(pipedeck, project, env))
             act_times.append(timed(act_argv, project, env))
     pd, act = statistics.median(pd_times), statistics.median(act_times)
-    print(f"workflow: {args.workflow}.yml, {args.runs} paired runs (host mode)")
+    print(f"workflow: {name}.yml, {runs} paired runs (host mode)")
     print(f"raw act          median {act * 1000:8.1f} ms")
     print(f"pipedeck         median {pd * 1000:8.1f} ms")
     print(f"overhead ratio   {pd / act:.2f}x  (+{(pd - act) * 1000:.0f} ms)")

@@ -47,3 +47,35 @@ def test_a_timeout_stops_the_whole_group() -> None:
     assert not psutil.pid_exists(grandchild) or (
         psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
     )
+
+
+def test_a_child_spawned_before_the_event_loop_is_read_whole_and_waited() -> None:
+    """The CLI starts act before it has an event loop; the output waits in the pipes."""
+    import asyncio
+
+    from tui.core.process import GroupProcess
+
+    script = (
+        "import sys\nfor i in range(50000): print(i)\nprint('bye', file=sys.stderr)\nsys.exit(4)"
+    )
+    proc = GroupProcess([sys.executable, "-c", script])
+    proc.spawn()
+    time.sleep(0.2)  # it writes more than a pipe holds, and waits for us
+
+    async def read() -> tuple[list[str], list[str], int]:
+        out: list[str] = []
+        err: list[str] = []
+        async for line in proc.lines():
+            (out if line.stream == "stdout" else err).append(line.text)
+        return out, err, await proc.wait()
+
+    out, err, code = asyncio.run(read())
+    assert out == [str(i) for i in range(50000)] and err == ["bye"] and code == 4
+
+
+def test_start_time_is_the_one_psutil_reports() -> None:
+    import os
+
+    from tui.core.process import start_time
+
+    assert abs(start_time() - psutil.Process(os.getpid()).create_time()) < 0.05

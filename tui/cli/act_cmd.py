@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from tui.cli.app import app
-from tui.cli.execute import execute
 from tui.core import config
 from tui.core.launch import start_workflow
 from tui.core.workflows.act_argv import find_act
@@ -45,7 +44,10 @@ def act_command(ctx: typer.Context) -> None:
             sys.stdout.write(HELP + rules_text() + "\nact's own help:\n\n")
             sys.stdout.flush()
         raise typer.Exit(subprocess.call([find_act(), *args], cwd=cwd))
-    raise typer.Exit(execute(start_workflow(outcome.request), json_out=outcome.json_out))
+    run = start_workflow(outcome.request, spawn=True)  # act starts here
+    from tui.cli.execute import execute
+
+    raise typer.Exit(execute(run, json_out=outcome.json_out))
 
 
 def _runner(cwd: Path) -> str:

@@ -19,7 +19,6 @@ from tui.cli.common import (
     parse_pairs_list,
     project_dir,
 )
-from tui.cli.execute import execute
 from tui.core import config
 from tui.core.errors import BadInput
 from tui.core.launch import start_workflow
@@ -123,7 +122,10 @@ def run_workflow(
         offline=settings.offline,
         ca_bundle=existing_file(settings.ca_bundle, "--ca-bundle (setting ca_bundle)"),
     )
-    raise typer.Exit(execute(start_workflow(request), json_out=json_out))
+    run = start_workflow(request, spawn=True)  # act starts here: the rest imports beside it
+    from tui.cli.execute import execute
+
+    raise typer.Exit(execute(run, json_out=json_out))
 
 
 def secret_values(given: list[str] | None) -> list[tuple[str, str]]:

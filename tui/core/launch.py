@@ -11,17 +11,20 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.paths import state_dir
-from tui.core.runner import Run
 from tui.core.store import RUNNING, RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
-from tui.core.workflows.act_command import check_actrc
+from tui.core.workflows.actrc import actrc_files
 from tui.core.workflows.mode import choose_mode
 from tui.core.workflows.run_files import check_files
 from tui.core.workflows.runner import ActRunner
+
+if TYPE_CHECKING:
+    from tui.core.runner import Run
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,13 @@ class PipelineRequest:
     mode: str = "subprocess"  # subprocess, docker or auto
 
 
-def start_workflow(request: WorkflowRequest, store: RunStore | None = None) -> Run:
+def start_workflow(
+    request: WorkflowRequest, store: RunStore | None = None, *, spawn: bool = False
+) -> Run:
     """One workflow run (mode chosen per ``request.mode``), recorded in ``store``. The
-    project's settings fill in what the request leaves open (CA bundle, offline)."""
+    project's settings fill in what the request leaves open (CA bundle, offline). With
+    ``spawn``, act is started before this returns (the CLI: what reads its output is
+    imported while act starts); else when the run's events are first read."""
     settings = config.load(request.project)
     request = dataclasses.replace(
         request,
@@ -47,8 +54,11 @@ def start_workflow(request: WorkflowRequest, store: RunStore | None = None) -> R
     if request.ca_bundle is not None and not request.ca_bundle.is_file():
         raise BadInput(f"ca_bundle {request.ca_bundle}: no such file")
     check_files(request)
-    if not request.as_act:  # `pipedeck act` read them with the rest of its command line
-        check_actrc(request.act_cwd or request.project)
+    cwd = request.act_cwd or request.project
+    if not request.as_act and any(p.is_file() for p in actrc_files(cwd)):
+        from tui.core.workflows.act_command import check_actrc  # act's flags table
+
+        check_actrc(cwd)  # `pipedeck act` read them with the rest of its command line
     choice = choose_mode(request.mode, dry_run=request.dry_run)
     store = store or RunStore()
     workflow_file = str(request.workflow.path.resolve())
@@ -62,6 +72,10 @@ def start_workflow(request: WorkflowRequest, store: RunStore | None = None) -> R
     except Exception:
         store.discard(record)  # nothing ran: keep no empty run
         raise
+    if spawn:
+        runner.spawn()
+    from tui.core.runner import Run  # the run lifecycle: imported while act starts
+
     return Run(runner, record)
 
 
@@ -143,4 +157,6 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         ca_bundle=ca_bundle,
         derived=derived,
     )
+    from tui.core.runner import Run
+
     return Run(PipelineRunner(record.run_id, options), record)

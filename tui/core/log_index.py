@@ -27,7 +27,7 @@ from itertools import groupby
 from pathlib import Path
 
 from tui.core import events as ev
-from tui.core.run_state import LogLine, log_lines
+from tui.core.run_state import LogLine, log_line_count, log_lines
 
 EVENTS_FILE = "events.jsonl"
 INDEX_FILE = "log.idx"
@@ -305,6 +305,10 @@ class IndexWriter:
         log.count()
         self._pending += _pack(log._extra)
         self.flush()
+
+    def add_event(self, offset: int, event: ev.Event) -> None:
+        """``event``'s log lines are in the event line written at byte ``offset``."""
+        self.add(offset, log_line_count(event))
 
     def add(self, offset: int, lines: int) -> None:
         """``lines`` log lines are in the event line written at byte ``offset``."""

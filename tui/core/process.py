@@ -6,7 +6,6 @@ through :class:`GroupProcess`: cancelling signals the whole group, waits, then k
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import queue
@@ -17,9 +16,12 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-import psutil
+if TYPE_CHECKING:  # imported where used: a run starts act before it needs either
+    import asyncio
+
+    import psutil
 
 StreamName = Literal["stdout", "stderr"]
 
@@ -47,19 +49,25 @@ class GroupProcess:
         self.argv = list(argv)
         self.cwd = cwd
         self.env = dict(env) if env is not None else None
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def spawn(self) -> None:
+        """Start the child now, with no event loop yet (the CLI starts act before it imports
+        what only reads act's output); its output waits in the pipes for :meth:`batches`."""
+        if self.proc is None:
+            self.proc = subprocess.Popen(
+                self.argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                bufsize=0,
+            )
 
     async def start(self) -> None:
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.argv,
-            cwd=self.cwd,
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-            limit=LINE_LIMIT,
-        )
+        self.spawn()
 
     @property
     def pid(self) -> int | None:
@@ -74,8 +82,20 @@ class GroupProcess:
     async def batches(self) -> AsyncIterator[list[Line]]:
         """The same lines, as lists of all that have arrived: output is read in large chunks,
         so a burst is a few lists, not a wake-up per line."""
+        import asyncio
+
         assert self.proc is not None and self.proc.stdout and self.proc.stderr
         queue: asyncio.Queue[list[Line] | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        transports: list[asyncio.BaseTransport] = []
+
+        async def reader_of(pipe: IO[bytes]) -> asyncio.StreamReader:
+            reader = asyncio.StreamReader(limit=LINE_LIMIT)
+            transport, _ = await loop.connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(reader), pipe
+            )
+            transports.append(transport)
+            return reader
 
         async def pump(reader: asyncio.StreamReader, name: StreamName) -> None:
             rest = b""
@@ -94,8 +114,8 @@ class GroupProcess:
                 queue.put_nowait(None)
 
         tasks = [
-            asyncio.create_task(pump(self.proc.stdout, "stdout")),
-            asyncio.create_task(pump(self.proc.stderr, "stderr")),
+            asyncio.create_task(pump(await reader_of(self.proc.stdout), "stdout")),
+            asyncio.create_task(pump(await reader_of(self.proc.stderr), "stderr")),
         ]
         open_streams = 2
         try:
@@ -115,10 +135,35 @@ class GroupProcess:
         finally:
             for task in tasks:
                 task.cancel()
+            for transport in transports:  # the consumer stopped early: close the pipes
+                transport.close()
 
     async def wait(self) -> int:
+        """The exit code, once the child has exited (watched through a pidfd: no thread)."""
+        import asyncio
+
         assert self.proc is not None
-        return await self.proc.wait()
+        code = self.proc.poll()
+        if code is not None:
+            return code
+        try:
+            pidfd = os.pidfd_open(self.proc.pid)
+        except (AttributeError, OSError):  # no pidfd (an old kernel): a thread waits
+            return await asyncio.to_thread(self.proc.wait)
+        loop = asyncio.get_running_loop()
+        exited: asyncio.Future[None] = loop.create_future()
+
+        def readable() -> None:
+            if not exited.done():
+                exited.set_result(None)
+
+        loop.add_reader(pidfd, readable)
+        try:
+            await exited
+        finally:
+            loop.remove_reader(pidfd)
+            os.close(pidfd)
+        return self.proc.wait()
 
     async def stop(self, grace: float = 10.0) -> None:
         """SIGINT the group (act cleans up its containers on it), then SIGTERM, then SIGKILL.
@@ -128,6 +173,8 @@ class GroupProcess:
         """
         if self.proc is None:
             return
+        import psutil
+
         descendants = _descendants(self.proc.pid)
         try:
             await self._stop_leader(grace)
@@ -137,18 +184,20 @@ class GroupProcess:
                     child.kill()
 
     async def _stop_leader(self, grace: float) -> None:
+        import asyncio
+
         assert self.proc is not None
-        if self.proc.returncode is not None:
+        if self.proc.poll() is not None:
             self._kill_group(signal.SIGKILL)  # stray grandchildren
             return
         for sig, wait_for in ((signal.SIGINT, grace), (signal.SIGTERM, 3.0)):
             self._kill_group(sig)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.proc.wait(), wait_for)
+                await asyncio.wait_for(self.wait(), wait_for)
                 break
         self._kill_group(signal.SIGKILL)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.proc.wait(), 5.0)
+            await asyncio.wait_for(self.wait(), 5.0)
 
     def _kill_group(self, sig: signal.Signals) -> None:
         if self.proc is None:
@@ -158,16 +207,36 @@ class GroupProcess:
 
 
 def _descendants(pid: int) -> list[psutil.Process]:
+    import psutil
+
     try:
         return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
         return []
 
 
+def start_time(pid: int | None = None) -> float:
+    """When process ``pid`` (this one by default) started, in epoch seconds, as psutil's
+    ``create_time()`` says it (what :func:`alive` compares), read without importing psutil."""
+    pid = os.getpid() if pid is None else pid
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+        ticks = int(stat.rsplit(b")", 1)[1].split()[19])
+        lines = Path("/proc/stat").read_bytes().splitlines()
+        boot = next(int(line.split()[1]) for line in lines if line.startswith(b"btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        import psutil
+
+        return float(psutil.Process(pid).create_time())
+
+
 def alive(pid: int, started: float) -> bool:
     """The process started at ``started`` (epoch seconds) still runs: not gone, not another
     process that got its pid, and not dead but unreaped (a zombie whose new parent does not
     reap it; a zombie leader whose other threads still run is alive)."""
+    import psutil
+
     try:
         proc = psutil.Process(pid)
         if abs(proc.create_time() - started) >= 1.0:
@@ -180,7 +249,7 @@ def alive(pid: int, started: float) -> bool:
 # -- synchronous callers (image builds, kind/kubectl) ------------------------------------------
 
 
-def stop_popen_group(proc: subprocess.Popen[str], grace: float = 5.0) -> None:
+def stop_popen_group(proc: subprocess.Popen[Any], grace: float = 5.0) -> None:
     """SIGTERM a ``Popen`` child's process group, then SIGKILL it if it does not go."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -17,17 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import psutil
+from typing import TYPE_CHECKING, Any
 
 from tui.core import events as ev
 from tui.core.errors import BadInput, MissingPrerequisite
-from tui.core.log_index import IndexWriter
 from tui.core.paths import PRIVATE_DIR, PRIVATE_FILE, private_dir, runs_dir
 from tui.core.process import alive as process_alive
-from tui.core.run_state import log_line_count
+from tui.core.process import start_time
 from tui.core.sweep import LIVE, Swept, sweep_run
+
+if TYPE_CHECKING:
+    from tui.core.log_index import IndexWriter
 
 RUNNING = "running"
 MIB = 1024 * 1024
@@ -101,7 +101,7 @@ class RunRecord:
                 os.ftruncate(self._fd, offset)
             raise _full(exc, self.path, len(data)) from None
         self._offset += len(data)
-        self._index.add(offset, log_line_count(event))
+        self._index.add_event(offset, event)
         if isinstance(event, ev.RunStarted):
             self.meta.mode = event.mode
             self.meta.target = event.target
@@ -116,6 +116,8 @@ class RunRecord:
             (self.path.parent / LIVE / self.run_id).unlink(missing_ok=True)
 
     def _open(self) -> None:
+        from tui.core.log_index import IndexWriter  # on the first event: not on a run's way in
+
         self._index = IndexWriter(self.path)  # before events.jsonl: see IndexWriter
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
         self._fd = os.open(self.events_path, flags, PRIVATE_FILE)
@@ -266,7 +268,6 @@ class RunStore:
             except FileExistsError:
                 run_id = ""
                 continue
-        me = psutil.Process(os.getpid())
         meta = RunMeta(
             run_id=run_id,
             kind=kind,
@@ -274,8 +275,8 @@ class RunStore:
             mode=mode,
             project=str(project.resolve()),
             started=ev.utcnow().isoformat(),
-            pid=me.pid,
-            pid_started=me.create_time(),
+            pid=os.getpid(),
+            pid_started=start_time(),
         )
         record = RunRecord(path, meta)
         record.notes = list(self.notes)  # what the sweep found, for whoever starts the run

@@ -24,10 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
-import psutil
+from typing import TYPE_CHECKING
 
 from tui.core.paths import scratch_dir
+
+if TYPE_CHECKING:  # imported where used: a run's way in needs none of it
+    import psutil
 
 RUN_ENV = "PIPEDECK_RUN_ID"  # in the environment of every process a run starts
 LIVE = ".live"
@@ -57,6 +59,8 @@ class Swept:
 
 
 def processes_of(run_id: str) -> list[psutil.Process]:
+    import psutil
+
     """Live processes started for ``run_id`` (never this process or the ones above it)."""
     mine = {os.getpid(), *(p.pid for p in _ancestors())}
     found = []
@@ -70,11 +74,15 @@ def processes_of(run_id: str) -> list[psutil.Process]:
 
 
 def _ancestors() -> Iterator[psutil.Process]:
+    import psutil
+
     with contextlib.suppress(psutil.Error):
         yield from psutil.Process().parents()
 
 
 def stop_processes(procs: list[psutil.Process], grace: float = 3.0) -> int:
+    import psutil
+
     for proc in procs:
         with contextlib.suppress(psutil.Error):
             proc.terminate()

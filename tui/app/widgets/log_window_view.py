@@ -1,10 +1,7 @@
-"""A scroll view over one bounded window of a run's log, backed by the run store.
-
-Lines are numbered as the run store numbers them. Live lines join the window while it ends at
-the run's last line (dropped from its head in chunks); once it does not, they are only counted
-(``pending``). Older lines are read back from the store (:class:`~tui.core.log_index.StoredLog`)
-in a thread worker when the user goes past the window's top, newer ones past its bottom, and
-the tail again on End; each read is one bounded step (:mod:`tui.app.widgets.log_window`).
+"""A scroll view over one bounded window of a run's log (numbered as the run store numbers
+it). Live lines join the window while it ends at the run's last line (its head dropped in
+chunks), else are only counted (``pending``). Past the window's top or bottom, and on End,
+one bounded chunk is read back from the store in a thread worker (:mod:`.log_window`).
 :class:`~tui.app.widgets.log_view.LogView` adds scope, search, wrap and the drawing.
 """
 
@@ -34,7 +31,6 @@ from tui.core.run_state import LogBlock, LogLine
 
 DEFAULT_WINDOW = 100_000
 READ_CHUNK = 10_000  # lines read from the store at a time
-
 Job = Callable[[Callable[[], bool]], Any]
 
 

@@ -15,11 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from tui.core.config import Settings
 from tui.core.errors import MissingPrerequisite
 from tui.core.paths import PRIVATE_FILE
+from tui.core.process import start_time
 from tui.core.stack import seaweed, state
 
 SERVICE = "s3"
@@ -112,7 +111,7 @@ def start(settings: Settings, wait: float = 30.0) -> tuple[S3Status, bool]:
     service = state.Service(
         name=SERVICE,
         pid=proc.pid,
-        pid_started=psutil.Process(proc.pid).create_time(),
+        pid_started=start_time(proc.pid),
         endpoint=endpoint,
         backend=BACKEND,
         data_dir=str(seaweed.data_dir()),

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tui.core.workflows.actrc import actrc_files
+
 Kind = Literal["bool", "string", "stringArray", "int", "uint16"]
 Rule = Literal["unchanged", "merged", "info", "refused"]
 RULES: tuple[Rule, ...] = ("unchanged", "merged", "info", "refused")
@@ -245,15 +247,6 @@ def parse(args: Sequence[str], sources: Sequence[str] | None = None) -> Parsed:
 
 
 # -- .actrc -------------------------------------------------------------------------------
-
-
-def actrc_files(cwd: Path, environ: Mapping[str, str] | None = None) -> list[Path]:
-    """Where act looks, in its order: the XDG config file, ``~/.actrc``, ``./.actrc``."""
-    env = os.environ if environ is None else environ
-    home = Path(env.get("HOME") or Path.home())
-    config = env.get("XDG_CONFIG_HOME") or ""
-    xdg = (Path(config) if config else home / ".config") / "act" / "actrc"
-    return [xdg, home / ".actrc", cwd / ".actrc"]
 
 
 def read_actrc(path: Path, environ: Mapping[str, str] | None = None) -> list[str]:

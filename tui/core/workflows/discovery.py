@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.core.errors import BadInput
-from tui.core.run_state import PlannedNode
 from tui.core.workflows.plan import Workflow, load_workflow
+
+if TYPE_CHECKING:
+    from tui.core.run_state import PlannedNode
 
 WORKFLOW_DIR = Path(".github") / "workflows"
 
@@ -54,6 +57,8 @@ def target_name(project: Path, workflow: Workflow) -> str:
 
 def planned_nodes(workflow: Workflow, job: str | None = None) -> list[PlannedNode]:
     """The jobs (matrix legs as act names them: ``job-1``, ``job-2``…) before act starts."""
+    from tui.core.run_state import PlannedNode
+
     out: list[PlannedNode] = []
     for job_id, plan_job in workflow.jobs.items():
         if job is not None and job_id != job:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
+import atexit
+import contextlib
 import dataclasses
 import os
 import shutil
 import sys
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.core import events as ev
 from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED
-from tui.core.masking import Masker
 from tui.core.paths import private_dir, scratch_dir, state_dir
-from tui.core.process import GroupProcess
+from tui.core.process import GroupProcess, stop_popen_group
 from tui.core.stack import s3
 from tui.core.store import RunRecord
 from tui.core.sweep import RUN_ENV
@@ -30,8 +31,12 @@ from tui.core.workflows.act_argv import (
     free_port,
     run_env,
 )
-from tui.core.workflows.act_log import ActLogParser
 from tui.core.workflows.mode import ModeChoice, host_mode_lines
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from tui.core.workflows.act_log import ActLogParser
 
 
 class ActRunner:
@@ -56,95 +61,149 @@ class ActRunner:
         self.standins = _standins(request)
         self._proc: GroupProcess | None = None
         self._parser: ActLogParser | None = None
+        self._spawned = False
+        self._spawn_error: Exception | None = None
+        self._start = time.monotonic()
+        self._scratch: Path | None = None
+        self._files = contextlib.ExitStack()  # the private files, until the run ends
+        self._mask: list[str] = []
+        self._argv: list[str] = []
         self._cancelled = False
         self._started_at: datetime | None = None
         self._named: set[str] = set()  # act's job keys whose container names are recorded
         self._containers: list[str] = []
         self._networks: list[str] = []
 
-    async def events(self) -> AsyncIterator[ev.Event]:
-        start = time.monotonic()
-        self._started_at = ev.utcnow()
-        self.record.artifacts_dir.mkdir(parents=True, exist_ok=True)
-        scratch = private_dir(scratch_dir(self.run_id))
+    def spawn(self) -> None:
+        """Start act now, synchronously: everything its command line needs is made here (the
+        scratch folder, the private secret and env files, the host venv, the action cache).
+        :meth:`events` calls it unless the caller did first: the CLI does, so that what only
+        reads act's output is imported while act starts. What goes wrong here is raised by
+        :meth:`events`, where the run lifecycle reports it."""
+        if self._spawned:
+            return
+        self._spawned = True
+        self._start = time.monotonic()
+        self._started_at = datetime.now(UTC)
         try:
-            async for event in self._run(scratch, start):
+            self._prepare_and_spawn()
+        except Exception as exc:
+            self._spawn_error = exc
+
+    def _prepare_and_spawn(self) -> None:
+        self.record.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        scratch = self._scratch = private_dir(scratch_dir(self.run_id))
+        cache = act_cache.private_cache(scratch / "act-cache", self.request.workflows)
+        env_values = run_env(self.request, self.choice.mode, self.record.artifacts_dir)
+        files = self._files.enter_context(
+            run_files.private_files(self.request, scratch, env_values)
+        )
+        self._mask = [*files.mask, *s3.mask_values()]
+        self._argv = build_argv(
+            self.act,
+            self.request,
+            event=self.event,
+            mode=self.choice.mode,
+            image=self.choice.image,
+            artifacts_dir=self.record.artifacts_dir,
+            secret_file=files.secrets,
+            env_file=files.env,
+            artifact_port=free_port(),
+            local_repositories=[*self.request.local_repositories, *self.standins],
+            run_id=self.run_id,
+            action_cache=cache,
+        )
+        env = dict(os.environ)
+        env.pop("PIPEDECK_ACT", None)
+        env[RUN_ENV] = self.run_id  # every process of the run carries it (tui.core.sweep)
+        if self.choice.mode == "host":
+            env = host_step_env(env, host_venv.take(scratch / "venv"))
+        if not self._cancelled:
+            cwd = self.request.act_cwd or self.request.project
+            self._proc = GroupProcess(self._argv, cwd=cwd, env=env)
+            self._proc.spawn()
+            atexit.register(self._kill)  # the caller never got to read it (Ctrl-C at once)
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.proc is not None:
+            stop_popen_group(self._proc.proc, grace=2.0)
+
+    async def events(self) -> AsyncIterator[ev.Event]:
+        import asyncio  # after act is started (spawn)
+
+        if not self._spawned:  # the TUI: off the event loop (a first venv takes ~40 ms)
+            await asyncio.to_thread(self.spawn)
+        spare: asyncio.Task[None] | None = None
+        try:
+            if self._spawn_error is not None:
+                raise self._spawn_error
+            if self.choice.mode == "host" and self._scratch is not None:
+                # the next run's venv, made while act runs (off its critical path)
+                spare = asyncio.create_task(asyncio.to_thread(host_venv.make_spare, self._scratch))
+            async for event in self._run():
                 yield event
         finally:
+            atexit.unregister(self._kill)
             if self._proc is not None:  # an exception, or the consumer went away
                 await self._proc.stop(grace=2.0)
+            if spare is not None:
+                with contextlib.suppress(Exception):  # a spare is a nicety, never an error
+                    await spare
             await self._remove_containers()
-            await asyncio.to_thread(shutil.rmtree, scratch, True)
+            self._files.close()
+            if self._scratch is not None:
+                await asyncio.to_thread(shutil.rmtree, self._scratch, True)
 
-    async def _run(self, scratch: Path, start: float) -> AsyncIterator[ev.Event]:
-        cache = await asyncio.to_thread(
-            act_cache.private_cache, scratch / "act-cache", self.request.workflows
-        )
-        env_values = run_env(self.request, self.choice.mode, self.record.artifacts_dir)
-        with run_files.private_files(self.request, scratch, env_values) as files:
-            masker = Masker([*files.mask, *s3.mask_values()])
-            argv = build_argv(
-                self.act,
-                self.request,
-                event=self.event,
-                mode=self.choice.mode,
-                image=self.choice.image,
-                artifacts_dir=self.record.artifacts_dir,
-                secret_file=files.secrets,
-                env_file=files.env,
-                artifact_port=free_port(),
-                local_repositories=[*self.request.local_repositories, *self.standins],
+    async def _run(self) -> AsyncIterator[ev.Event]:
+        from tui.core.masking import Masker  # what reads act's output: imported as act starts
+        from tui.core.workflows.act_log import ActLogParser
+
+        start = self._start
+        masker = Masker(self._mask)
+        yield masker.event(
+            ev.RunStarted(
                 run_id=self.run_id,
-                action_cache=cache,
+                kind="workflow",
+                target=self.request.target,
+                mode=self.choice.mode,
+                argv=tuple(self._argv),
             )
-            yield masker.event(
-                ev.RunStarted(
-                    run_id=self.run_id,
-                    kind="workflow",
-                    target=self.request.target,
-                    mode=self.choice.mode,
-                    argv=tuple(argv),
-                )
-            )
+        )
+        yield ev.Log(
+            run_id=self.run_id,
+            stream="system",
+            text=f"runner mode {self.choice.mode}: {self.choice.reason}",
+        )
+        if self.choice.mode == "host":
+            for text in host_mode_lines():
+                yield ev.Log(run_id=self.run_id, stream="system", text=text)
+        for problem in (p for wf in self.request.workflows for p in wf.problems):
+            text = f"warning: {problem} (pipedeck's check; act decides)"
+            yield ev.Log(run_id=self.run_id, stream="system", text=text)
+        if self.standins:
+            names = ", ".join(r.partition("=")[0] for r in self.standins)
             yield ev.Log(
                 run_id=self.run_id,
                 stream="system",
-                text=f"runner mode {self.choice.mode}: {self.choice.reason}",
+                text=f"offline: local stand-ins replace {names}",
             )
-            if self.choice.mode == "host":
-                for text in host_mode_lines():
-                    yield ev.Log(run_id=self.run_id, stream="system", text=text)
-            for problem in (p for wf in self.request.workflows for p in wf.problems):
-                text = f"warning: {problem} (pipedeck's check; act decides)"
-                yield ev.Log(run_id=self.run_id, stream="system", text=text)
-            if self.standins:
-                names = ", ".join(r.partition("=")[0] for r in self.standins)
-                yield ev.Log(
-                    run_id=self.run_id,
-                    stream="system",
-                    text=f"offline: local stand-ins replace {names}",
-                )
-            request = self.request
-            callers = {j.id: j.name for wf in request.workflows for j in wf.jobs.values() if j.uses}
-            # one workflow: node ids are its jobs; a folder's: "<workflow>/<job>", as act says
-            prefix = "" if request.folder is not None else request.workflow.name
-            parser = ActLogParser(self.run_id, prefix, masker, callers)
-            parser.cancelling = self._cancelled
-            self._parser = parser
-            env = await self._env(scratch)
-            cwd = self.request.act_cwd or self.request.project
-            self._proc = GroupProcess(argv, cwd=cwd, env=env)
-            exit_code = EXIT_RUN_FAILED
-            if not self._cancelled:
-                await self._proc.start()
-                if self._cancelled:  # cancelled while act was starting
-                    await self._proc.stop()
-                async for batch in self._proc.batches():
-                    for event in parser.feed_batch((line.text, line.stream) for line in batch):
-                        yield event
-                    if len(parser.jobs) != len(self._named):
-                        self._record_names(parser)
-                exit_code = await self._proc.wait()
+        request = self.request
+        callers = {j.id: j.name for wf in request.workflows for j in wf.jobs.values() if j.uses}
+        # one workflow: node ids are its jobs; a folder's: "<workflow>/<job>", as act says
+        prefix = "" if request.folder is not None else request.workflow.name
+        parser = ActLogParser(self.run_id, prefix, masker, callers)
+        parser.cancelling = self._cancelled
+        self._parser = parser
+        exit_code = EXIT_RUN_FAILED
+        if self._proc is not None:
+            if self._cancelled:  # cancelled while act was starting
+                await self._proc.stop()
+            async for batch in self._proc.batches():
+                for event in parser.feed_batch((line.text, line.stream) for line in batch):
+                    yield event
+                if len(parser.jobs) != len(self._named):
+                    self._record_names(parser)
+            exit_code = await self._proc.wait()
             self._proc = None
         if self._cancelled:
             yield ev.RunFinished(
@@ -208,17 +267,10 @@ class ActRunner:
         if self._proc is not None and self._proc.proc is not None:
             await self._proc.stop()
 
-    async def _env(self, scratch: Path) -> dict[str, str]:
-        env = dict(os.environ)
-        env.pop("PIPEDECK_ACT", None)
-        env[RUN_ENV] = self.run_id  # every process of the run carries it (tui.core.sweep)
-        if self.choice.mode == "host":
-            venv_bin = await asyncio.to_thread(host_venv.create, scratch / "venv")
-            env = host_step_env(env, venv_bin)
-        return env
-
     async def _stored_objects(self) -> list[ev.Event]:
         """What the run wrote to the local S3 server, as artifacts (where the model went)."""
+        import asyncio
+
         if self._started_at is None:
             return []
         try:
@@ -242,6 +294,8 @@ class ActRunner:
         by its label and the names it recorded - never anyone else's."""
         if self.choice.mode != "docker" or self._started_at is None:
             return
+        import asyncio
+
         from tui.core.images import containers
 
         await asyncio.to_thread(
