@@ -45,9 +45,9 @@ def act_command(ctx: typer.Context) -> None:
             sys.stdout.flush()
         raise typer.Exit(subprocess.call([find_act(), *args], cwd=cwd))
     run = start_workflow(outcome.request, spawn=True)  # act starts here
-    from tui.cli.execute import execute
+    from tui.cli.execute import execute, exit_with
 
-    raise typer.Exit(execute(run, json_out=outcome.json_out))
+    exit_with(execute(run, json_out=outcome.json_out))
 
 
 def _runner(cwd: Path) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from tui.cli.common import console, is_tty, note, one_line
 from tui.core import events as ev
@@ -60,6 +61,16 @@ async def _tick(view: RunView) -> None:
     while True:
         await asyncio.sleep(0.1)
         view.tick()
+
+
+def exit_with(code: int) -> NoReturn:
+    """End the process after a run: its files are closed by now (the run lifecycle closes its
+    record), so only stdout and stderr are flushed, and the interpreter's teardown of the
+    hundreds of modules a run loads (~13 ms, a tenth of a quick run's cost) is skipped."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nobody reads
+            stream.flush()
+    os._exit(code)
 
 
 def execute(run: Run, *, json_out: bool) -> int:

@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from tui.cli.app import app, run_app
 from tui.cli.common import ProjectOption, console, parse_pairs, project_dir
-from tui.cli.execute import execute
+from tui.cli.execute import execute, exit_with
 from tui.core.errors import BadInput
 from tui.core.launch import PipelineRequest, start_pipeline
 from tui.core.pipelines.compile import compile_to
@@ -70,9 +70,9 @@ def run_pipeline(
         cluster_run = start_on_kfp(
             root, target, param, runner, cache, kfp_host, kfp_token, kfp_namespace
         )
-        raise typer.Exit(execute(cluster_run, json_out=json_out))
+        exit_with(execute(cluster_run, json_out=json_out))
     request = PipelineRequest(root, target, parse_pairs(param, "--param"), cache, runner)
-    raise typer.Exit(execute(start_pipeline(request), json_out=json_out))
+    exit_with(execute(start_pipeline(request), json_out=json_out))
 
 
 @app.command("compile")

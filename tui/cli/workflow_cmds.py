@@ -123,9 +123,9 @@ def run_workflow(
         ca_bundle=existing_file(settings.ca_bundle, "--ca-bundle (setting ca_bundle)"),
     )
     run = start_workflow(request, spawn=True)  # act starts here: the rest imports beside it
-    from tui.cli.execute import execute
+    from tui.cli.execute import execute, exit_with
 
-    raise typer.Exit(execute(run, json_out=json_out))
+    exit_with(execute(run, json_out=json_out))
 
 
 def secret_values(given: list[str] | None) -> list[tuple[str, str]]:
