@@ -40,6 +40,15 @@ SAMPLES: list[ev.Event] = [
         duration=1.5,
     ),
     ev.Log(run_id="r1", ts=TS, node_id="test-1/0", stream="stderr", text="\x1b[31mred\x1b[0m"),
+    ev.NodePaused(
+        run_id="r1",
+        ts=TS,
+        node_id="test-1/1",
+        reason="failure",
+        exit_code=2,
+        detail="paused, failed (exit 2); go on with pipedeck retry r1",
+    ),
+    ev.NodeResumed(run_id="r1", ts=TS, node_id="test-1/1", action="retry"),
     ev.Metric(
         run_id="r1", ts=TS, name="accuracy", value=0.97, step=3, source="kfp", node_id="train"
     ),

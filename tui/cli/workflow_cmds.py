@@ -85,6 +85,17 @@ def run_workflow(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Plan and validate; run no step.")
     ] = False,
+    break_at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--break",
+            help="JOB/STEP (STEP: its id, name or 1-based position): pause before it.",
+        ),
+    ] = None,
+    break_on_failure: Annotated[
+        bool,
+        typer.Option("--break-on-failure", help="Pause after a failing run: step, to fix it."),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
     project: ProjectOption = Path(),
 ) -> None:
@@ -119,6 +130,8 @@ def run_workflow(
         local_repositories=tuple(local_repositories(local_repository)),
         mode=mode,
         dry_run=dry_run,
+        breakpoints=tuple(break_at or ()),
+        break_on_failure=break_on_failure,
         offline=settings.offline,
         ca_bundle=existing_file(settings.ca_bundle, "--ca-bundle (setting ca_bundle)"),
     )

@@ -105,6 +105,27 @@ class Artifact(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NodePaused(Event):
+    """A node waits for the user: before it ran (``reason`` ``breakpoint``) or after it
+    failed (``failure``, with the step's ``exit_code``); ``detail`` says how to go on."""
+
+    type: ClassVar[str] = "node.paused"
+    node_id: str
+    reason: str
+    exit_code: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeResumed(Event):
+    """The pause ended: ``action`` is ``continue``, ``skip`` or ``retry``."""
+
+    type: ClassVar[str] = "node.resumed"
+    node_id: str
+    action: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunFinished(Event):
     type: ClassVar[str] = "run.finished"
     status: RunStatus
@@ -115,7 +136,17 @@ class RunFinished(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
-    for cls in (RunStarted, NodeStarted, NodeFinished, Log, Metric, Artifact, RunFinished)
+    for cls in (
+        RunStarted,
+        NodeStarted,
+        NodeFinished,
+        NodePaused,
+        NodeResumed,
+        Log,
+        Metric,
+        Artifact,
+        RunFinished,
+    )
 }
 
 

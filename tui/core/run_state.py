@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from tui.core import events as ev
-from tui.core.statuses import NOT_RUN, PENDING, RUNNING, is_done
+from tui.core.statuses import NOT_RUN, PAUSED, PENDING, RUNNING, is_done
 
 PATH_SEPARATOR = " › "
 
@@ -223,6 +223,12 @@ class RunState:
             node.status, node.duration = event.status, event.duration
             if changes is not None:
                 changes.nodes.add(node.node_id)
+        elif isinstance(event, ev.NodePaused | ev.NodeResumed):
+            node = self.nodes.get(event.node_id)
+            if node is not None and node.status in (RUNNING, PAUSED):
+                node.status = PAUSED if isinstance(event, ev.NodePaused) else RUNNING
+                if changes is not None:
+                    changes.nodes.add(node.node_id)
         elif isinstance(event, ev.Metric):
             self.metrics.append(event)
         elif isinstance(event, ev.Artifact):

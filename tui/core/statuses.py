@@ -21,6 +21,7 @@ class Status:
 _TABLE = (
     Status("pending", "○", "dim", "planned, not started yet"),
     Status("running", "●", "bold yellow", "started, not finished"),
+    Status("paused", "⏸", "bold cyan", "waits for you: a breakpoint, or stopped after failing"),
     Status("success", "✓", "bold green", "finished and succeeded"),
     Status("failure", "✗", "bold red", "finished and failed"),
     Status("skipped", "–", "dim", "left out: its condition was false (if:, a branch not taken)"),
@@ -35,6 +36,7 @@ IDLE = Status("idle", " ", "", "nothing has run yet")
 
 PENDING = "pending"
 RUNNING = "running"
+PAUSED = "paused"
 INTERRUPTED = "interrupted"
 # What ``node.finished`` may say (the event model's NodeStatus).
 FINISHED_NODE = ("success", "failure", "skipped", "cancelled", "not run")
@@ -49,7 +51,7 @@ def status(name: str | None) -> Status:
 
 
 def is_done(name: str) -> bool:
-    return name not in (PENDING, RUNNING, "")
+    return name not in (PENDING, RUNNING, PAUSED, "")
 
 
 def legend() -> list[Status]:

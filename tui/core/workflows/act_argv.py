@@ -58,6 +58,8 @@ class WorkflowRequest:
     secrets: tuple[tuple[str, str], ...] = ()  # -s NAME=VALUE (values read from env if not given)
     variables: tuple[str, ...] = ()  # --var NAME[=VALUE], as act takes them
     local_repositories: tuple[str, ...] = ()  # --local-repository owner/repo@ref=PATH
+    breakpoints: tuple[str, ...] = ()  # --break JOB/STEP (tui.core.workflows.breakpoints)
+    break_on_failure: bool = False
     # `pipedeck act`: act's own command line (tui.core.workflows.act_command)
     container_options: str = ""  # the user's --container-options (pipedeck's are added)
     act_args: tuple[str, ...] = ()  # the user's other act flags, after pipedeck's own
@@ -191,11 +193,13 @@ def build_argv(
     run_id: str = "",
     action_cache: Path | None = None,
     env_file: Path | None = None,
+    workflow_copy: Path | None = None,
+    mounts: Sequence[Path] = (),
 ) -> list[str]:
     """act's command line for one run (``mode`` is resolved: host, docker or dry-run). Job
     containers are labelled ``pipedeck.run=<run_id>``; ``action_cache`` is the run's own;
     ``env_file`` holds the run's environment (never on a command line: it has credentials)."""
-    where = _relative(request.workflow_path, request.project)
+    where = _relative(workflow_copy or request.workflow_path, request.project)
     argv = [act, event, "-W", f"{where}/" if request.folder else str(where), "--json", "-v"]
     if request.act_cwd is not None:
         argv += ["-C", str(request.project)]
@@ -227,6 +231,7 @@ def build_argv(
         # --rm: act otherwise keeps a failed job's container running
         argv += ["--pull=false", "--rm", "--container-daemon-socket", "-"]
         options.append(f"-v {artifacts_dir}:{artifacts_dir}")
+        options += [f"-v {m}:{m}" for m in mounts]  # at the same path as on the host
         if request.ca_bundle is not None:
             options.append(f"-v {request.ca_bundle}:{CONTAINER_CA_BUNDLE}:ro")
         if run_id:

@@ -21,7 +21,7 @@ from tui.core.process import GroupProcess, stop_popen_group
 from tui.core.stack import s3
 from tui.core.store import RunRecord
 from tui.core.sweep import RUN_ENV
-from tui.core.workflows import act_cache, act_names, host_venv, run_files, standins
+from tui.core.workflows import act_cache, act_names, breakpoints, host_venv, run_files, standins
 from tui.core.workflows.act_argv import (
     WorkflowRequest,
     build_argv,
@@ -32,6 +32,7 @@ from tui.core.workflows.act_argv import (
     run_env,
 )
 from tui.core.workflows.mode import ModeChoice, host_mode_lines
+from tui.core.workflows.pauses import PauseWatch
 
 if TYPE_CHECKING:
     import asyncio
@@ -57,6 +58,8 @@ class ActRunner:
         else:
             self.event = choose_event(request)
             check_request(request, self.event)
+        if request.breakpoints or request.break_on_failure:
+            breakpoints.check(request)
         self.act = find_act()
         self.standins = _standins(request)
         self._proc: GroupProcess | None = None
@@ -67,6 +70,8 @@ class ActRunner:
         self._scratch: Path | None = None
         self._files = contextlib.ExitStack()  # the private files, until the run ends
         self._mask: list[str] = []
+        self._debug: Path | None = None  # breakpoints: the pauses' folder
+        self._watch: PauseWatch | None = None
         self._argv: list[str] = []
         self._cancelled = False
         self._started_at: datetime | None = None
@@ -95,6 +100,19 @@ class ActRunner:
         scratch = self._scratch = private_dir(scratch_dir(self.run_id))
         cache = act_cache.private_cache(scratch / "act-cache", self.request.workflows)
         env_values = run_env(self.request, self.choice.mode, self.record.artifacts_dir)
+        copy = None
+        if self.request.breakpoints or self.request.break_on_failure:
+            self._debug = scratch / "debug"
+            copy = breakpoints.write_copy(
+                self.request.workflow.path,
+                self._debug,
+                self.request.breakpoints,
+                self.request.break_on_failure,
+            )
+            env_values["PIPEDECK_DEBUG"] = str(self._debug)
+            self._watch = PauseWatch(self.run_id, self._debug, docker=self.choice.mode == "docker")
+            self.record.meta.extra["debug"] = str(self._debug)
+            self.record.write_meta()
         files = self._files.enter_context(
             run_files.private_files(self.request, scratch, env_values)
         )
@@ -112,6 +130,8 @@ class ActRunner:
             local_repositories=[*self.request.local_repositories, *self.standins],
             run_id=self.run_id,
             action_cache=cache,
+            workflow_copy=copy,
+            mounts=[self._debug] if self._debug is not None else [],
         )
         env = dict(os.environ)
         env.pop("PIPEDECK_ACT", None)
@@ -198,9 +218,9 @@ class ActRunner:
         if self._proc is not None:
             if self._cancelled:  # cancelled while act was starting
                 await self._proc.stop()
-            async for batch in self._proc.batches():
-                for event in parser.feed_batch((line.text, line.stream) for line in batch):
-                    yield event
+            async for events in self._events_of(parser):
+                for event in events:
+                    yield self._watch.shown(event) if self._watch is not None else event
                 if len(parser.jobs) != len(self._named):
                     self._record_names(parser)
             exit_code = await self._proc.wait()
@@ -234,6 +254,16 @@ class ActRunner:
             duration=round(time.monotonic() - start, 3),
             error=masker.text(error),
         )
+
+    async def _events_of(self, parser: ActLogParser) -> AsyncIterator[list[ev.Event]]:
+        """act's output as events; with breakpoints, the pauses' events among them."""
+        assert self._proc is not None
+        if self._watch is not None:
+            async for events in self._watch.beside(self._proc, parser):
+                yield events
+            return
+        async for batch in self._proc.batches():
+            yield parser.feed_batch((line.text, line.stream) for line in batch)
 
     def _record_names(self, parser: ActLogParser) -> None:
         """Docker mode: the names act gives the containers and networks of each job it

@@ -1,0 +1,235 @@
+"""Breakpoints with the real act (host mode): pause before a step or after a failing one, act
+from another process (`shell`, `continue`, `retry`, `skip`), and the run goes on as act runs
+it; without breakpoints nothing of this is there."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git_init, run_cli
+from tui.core.store import RunStore
+
+MARKER = """\
+name: ci
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo one
+      - name: second
+        run: |
+          echo two
+      - run: test -f marker && echo "marker found"
+"""
+
+FIX = """\
+name: ci
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo one
+      - run: test -f fixed
+      - run: echo after
+"""
+
+
+TWO_JOBS = """\
+name: two
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo a
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo b
+"""
+
+
+def project(tmp_path: Path, text: str) -> Path:
+    root = tmp_path / "project"
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "ci.yml").write_text(text)
+    git_init(root)
+    return root
+
+
+class Running:
+    """A `pipedeck run workflow --json` in the background, read event by event."""
+
+    def __init__(self, root: Path, *args: str, mode: str = "host") -> None:
+        argv = [sys.executable, "-m", "tui", "run", "workflow", "--runner", mode, "--json"]
+        self.proc = subprocess.Popen(
+            [*argv, *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.events: list[dict] = []
+
+    def until(self, kind: str) -> dict:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            event = json.loads(line)
+            self.events.append(event)
+            if event["type"] == kind:
+                return event
+        raise AssertionError(f"no {kind} event (stderr: {self.proc.stderr.read()[-2000:]})")
+
+    def finish(self) -> int:
+        self.until("run.finished")
+        return self.proc.wait(timeout=60)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def running():
+    started: list[Running] = []
+
+    def start(root: Path, *args: str, mode: str = "host") -> Running:
+        started.append(Running(root, *args, mode=mode))
+        return started[-1]
+
+    yield start
+    for run in started:
+        run.kill()
+
+
+def statuses(events: list[dict]) -> dict[str, str]:
+    return {e["node_id"]: e["status"] for e in events if e["type"] == "node.finished"}
+
+
+def test_a_breakpoint_pauses_before_the_step_and_a_shell_works_where_it_runs(
+    tmp_path, running
+) -> None:
+    root = project(tmp_path, MARKER)
+    run = running(root, "--break", "build/2")
+    paused = run.until("node.paused")
+    assert paused["node_id"] == "build/1" and paused["reason"] == "breakpoint"
+    assert "pipedeck continue" in paused["detail"]
+    assert "build/2" not in statuses(run.events)  # nothing after the breakpoint ran
+    shell = run_cli("shell", "last", "--", "touch", "marker", cwd=root)
+    assert shell.code == 0, shell.stderr
+    assert not (root / "marker").exists()  # it ran in the job's folder, not the user's
+    assert run_cli("continue", "last", cwd=root).code == 0
+    assert run.finish() == 0
+    done = statuses(run.events)
+    assert done["build/1"] == "success" and done["build/2"] == "success"
+    names = {e["node_id"]: e["name"] for e in run.events if e["type"] == "node.started"}
+    assert names["build/0"] == "echo one" and names["build/1"] == "second"  # as act shows them
+    assert names["build/2"] == 'test -f marker && echo "marker found"'
+    resumed = [e for e in run.events if e["type"] == "node.resumed"]
+    assert [(e["node_id"], e["action"]) for e in resumed] == [("build/1", "continue")]
+    stored = [e.type for e in RunStore().get("last").events()]
+    assert "node.paused" in stored and "node.resumed" in stored  # a replay shows the pause
+    assert (root / ".github" / "workflows" / "ci.yml").read_text() == MARKER  # never touched
+
+
+def test_break_on_failure_then_fix_and_retry_succeeds(tmp_path, running) -> None:
+    root = project(tmp_path, FIX)
+    run = running(root, "--break-on-failure")
+    paused = run.until("node.paused")
+    assert paused["node_id"] == "build/1" and paused["reason"] == "failure"
+    assert paused["exit_code"] == 1
+    assert "build/2" not in statuses(run.events)
+    assert run_cli("shell", "last", "--", "touch", "fixed", cwd=root).code == 0
+    assert run_cli("retry", "last", cwd=root).code == 0
+    assert run.finish() == 0
+    done = statuses(run.events)
+    assert done["build/1"] == "success" and done["build/2"] == "success"
+    assert done["build"] == "success"
+
+
+@pytest.mark.docker
+def test_in_docker_mode_the_shell_is_in_the_job_container(tmp_path, running, runner_image) -> None:
+    root = project(tmp_path, FIX)
+    run = running(root, "--break-on-failure", mode="docker")
+    assert run.until("node.paused")["reason"] == "failure"
+    shell = run_cli(
+        "shell", "last", "--", "sh", "-c", "touch fixed && test -f /.dockerenv", cwd=root
+    )
+    assert shell.code == 0, shell.stderr
+    assert not (root / "fixed").exists()  # in the container's copy, not the user's
+    assert run_cli("retry", "last", cwd=root).code == 0
+    assert run.finish() == 0
+    assert statuses(run.events)["build/1"] == "success"
+
+
+def test_several_paused_nodes_need_one_named(tmp_path, running) -> None:
+    root = project(tmp_path, TWO_JOBS)
+    run = running(root, "--break", "a/1", "--break", "b/1")
+    first = run.until("node.paused")["node_id"]
+    second = run.until("node.paused")["node_id"]
+    assert {first, second} == {"a/0", "b/0"}
+    both = run_cli("continue", "last", cwd=root)
+    assert both.code == 2 and "several paused nodes" in both.stderr
+    assert "a/0" in both.stderr and "b/0" in both.stderr
+    assert run_cli("continue", "last", "a/0", cwd=root).code == 0
+    assert run_cli("continue", "last", "b/0", cwd=root).code == 0
+    assert run.finish() == 0
+
+
+def test_skip_at_a_failure_is_reported_skipped_and_the_job_goes_on(tmp_path, running) -> None:
+    root = project(tmp_path, FIX)
+    run = running(root, "--break-on-failure")
+    run.until("node.paused")
+    assert run_cli("skip", "last", cwd=root).code == 0
+    assert run.finish() == 0
+    done = statuses(run.events)
+    assert done["build/1"] == "skipped" and done["build/2"] == "success"
+
+
+def test_continue_at_a_failure_lets_it_fail(tmp_path, running) -> None:
+    root = project(tmp_path, FIX)
+    run = running(root, "--break-on-failure")
+    run.until("node.paused")
+    assert run_cli("continue", "last", cwd=root).code == 0
+    assert run.finish() == 1
+    assert statuses(run.events)["build/1"] == "failure"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--break", "ghost/1"], "--break ghost/1: expected JOB/STEP with a job of ci.yml"),
+        (["--break", "build/9"], "--break build/9: no step '9' in job build"),
+        (["--break", "build"], "--break build: expected JOB/STEP"),
+    ],
+)
+def test_a_breakpoint_that_names_nothing_is_one_line_exit_2(tmp_path, args, fragment) -> None:
+    root = project(tmp_path, MARKER)
+    result = run_cli("run", "workflow", "--runner", "host", *args, cwd=root)
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [f"pipedeck: {result.stderr.strip()[10:]}"]
+    assert fragment in result.stderr
+    assert RunStore().list() == []  # nothing stored
+
+
+def test_commands_on_a_run_that_is_not_paused_say_so(tmp_path) -> None:
+    root = project(tmp_path, MARKER)
+    assert run_cli("run", "workflow", "--runner", "host", cwd=root).code == 1  # no marker
+    for command in ("continue", "retry", "skip", "shell"):
+        result = run_cli(command, "last", cwd=root)
+        assert result.code == 2 and "is not paused" in result.stderr, (command, result.stderr)
+    stop = run_cli("stop", "last", cwd=root)
+    assert stop.code == 2 and "is not running" in stop.stderr
+
+
+def test_without_breakpoints_act_gets_the_users_file(tmp_path) -> None:
+    root = project(tmp_path, MARKER)
+    result = run_cli("run", "workflow", "--runner", "host", "--json", cwd=root)
+    started = next(e for e in result.events if e["type"] == "run.started")
+    argv = started["argv"]
+    assert argv[argv.index("-W") + 1] == ".github/workflows/ci.yml"
+    assert not any(e["type"].startswith("node.p") for e in result.events)

@@ -1,0 +1,126 @@
+"""A run's pauses as events: the runner polls the pauses' folder (``breakpoints.py``) while
+act runs, and says when a step paused (``node.paused``, with how to go on) and when someone
+decided (``node.resumed``); a step skipped at a pause is shown ``skipped``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.core import events as ev
+from tui.core.workflows import act_names, breakpoints
+
+if TYPE_CHECKING:
+    from tui.core.process import GroupProcess
+    from tui.core.workflows.act_log import ActLogParser
+
+
+class PauseWatch:
+    def __init__(self, run_id: str, debug: Path, *, docker: bool) -> None:
+        self.run_id = run_id
+        self.docker = docker  # steps run in job containers
+        self.folder = breakpoints.pauses_dir(debug)
+        self.pauses: dict[str, str] = {}  # pause id -> the node it paused
+        self.resumed: set[str] = set()
+        self.skipped: set[str] = set()  # nodes the user skipped: shown skipped
+
+    def poll(self, parser: ActLogParser) -> list[ev.Event]:
+        """New pauses (node.paused, with how to go on) and decided ones (node.resumed)."""
+        out: list[ev.Event] = []
+        for path in sorted(self.folder.glob("*.pause")) + sorted(self.folder.glob("*.done")):
+            pause_id = path.stem
+            if pause_id not in self.pauses:
+                pause = breakpoints.read_pause(path)
+                if pause is None:
+                    continue
+                node_id, job_key = paused_node(parser, pause.key)
+                self.pauses[pause_id] = node_id
+                if self.docker:  # act names a job's container by its key
+                    container = act_names.job_container(job_key)
+                    (self.folder / f"{pause_id}.container").write_text(container, "utf-8")
+                pause.node_file.write_text(node_id, encoding="utf-8")
+                out += self._paused(pause, node_id)
+            command = self.folder / f"{pause_id}.cmd"
+            action = command.read_text(encoding="utf-8").strip() if command.exists() else ""
+            if action and pause_id not in self.resumed:
+                self.resumed.add(pause_id)
+                node_id = self.pauses[pause_id]
+                if action == "skip":
+                    self.skipped.add(node_id)
+                out.append(ev.NodeResumed(run_id=self.run_id, node_id=node_id, action=action))
+        return out
+
+    async def beside(
+        self, proc: GroupProcess, parser: ActLogParser
+    ) -> AsyncIterator[list[ev.Event]]:
+        """``proc``'s output as events, with the pauses' events as they happen (act prints
+        nothing while a step waits, so the folder is polled beside its output)."""
+        import asyncio
+
+        queue: asyncio.Queue[list[ev.Event] | None] = asyncio.Queue()
+
+        async def pump() -> None:
+            try:
+                async for batch in proc.batches():
+                    queue.put_nowait(parser.feed_batch((line.text, line.stream) for line in batch))
+            finally:
+                queue.put_nowait(None)
+
+        async def watch() -> None:
+            while True:
+                await asyncio.sleep(breakpoints.POLL)
+                found = self.poll(parser)
+                if found:
+                    queue.put_nowait(found)
+
+        tasks = [asyncio.create_task(pump()), asyncio.create_task(watch())]
+        try:
+            while (item := await queue.get()) is not None:
+                yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    def shown(self, event: ev.Event) -> ev.Event:
+        """A step the user skipped at a pause is skipped, whatever act says of its wrapper."""
+        if isinstance(event, ev.NodeFinished) and event.node_id in self.skipped:
+            return dataclasses.replace(event, status="skipped")
+        return event
+
+    def _paused(self, pause: breakpoints.Pause, node_id: str) -> list[ev.Event]:
+        run = self.run_id
+        if pause.reason == "failure":
+            why = f"failed (exit {pause.code})"
+            verbs: tuple[str, ...] = ("shell", "retry", "continue", "skip")
+            note = "; continue lets it fail"
+        else:
+            why = "breakpoint: before it runs"
+            verbs = ("shell", "continue", "skip")
+            note = ""
+        how = ", ".join(f"pipedeck {verb} {run}" for verb in verbs)
+        detail = f"paused, {why}; go on with {how} (or pipedeck stop {run}){note}"
+        return [
+            ev.NodePaused(
+                run_id=run,
+                node_id=node_id,
+                reason=pause.reason,
+                exit_code=pause.code,
+                detail=detail,
+            ),
+            ev.Log(run_id=run, node_id=node_id, stream="system", text=f"⏸ {detail}"),
+        ]
+
+
+def paused_node(parser: ActLogParser, key: str) -> tuple[str, str]:
+    """The node a pause of step ``key`` (``<job id>/<step id>``) is, and act's key of its job:
+    the running step of that id in a job of that id (the first one, for matrix legs)."""
+    job_id, _, step_id = key.partition("/")
+    candidates = [
+        (f"{job.node_id}/{step_id}", job_key)
+        for job_key, job in parser.jobs.items()
+        if job.job_id == job_id and not job.finished
+    ]
+    running = [c for c in candidates if c[0] in parser.steps and not parser.steps[c[0]].finished]
+    return (running or candidates or [(key, job_id)])[0]
