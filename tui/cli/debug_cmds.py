@@ -4,7 +4,6 @@ terminal or script (the run itself may be printing ``--json`` or have no termina
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,10 +14,10 @@ from typing import Annotated
 import typer
 
 from tui.cli.app import app
-from tui.core.errors import BadInput, MissingPrerequisite
+from tui.core.errors import BadInput
 from tui.core.process import alive
 from tui.core.store import RUNNING, RunRecord, RunStore
-from tui.core.workflows.breakpoints import Pause, open_pauses
+from tui.core.workflows.breakpoints import Pause, open_pauses, shell_command
 
 RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix, or `last`).")]
 NodeArg = Annotated[
@@ -89,22 +88,12 @@ def shell(ctx: typer.Context, run: RunArg = "last", node: NodeArg = None) -> Non
     container in docker mode."""
     run, node, command = _split_command(run, node, ctx.args)
     _record, pause = _pause(run, node)
-    env = pause.env()
-    container = pause.container()
-    if container:  # docker mode: the step runs in its job's container
-        docker = shutil.which("docker")
-        if docker is None:
-            raise MissingPrerequisite("the step runs in a container and docker is not on PATH")
-        flags = ["-i", "-t"] if sys.stdin.isatty() and sys.stdout.isatty() else ["-i"]
-        env_flags = [f for k, v in env.items() for f in ("-e", f"{k}={v}")]
-        argv = [docker, "exec", *flags, "-w", pause.cwd, *env_flags, container]
-        code = subprocess.run([*argv, *(command or ["bash"])], check=False).returncode
-    else:
-        argv = command or [os.environ.get("SHELL") or "bash"]
-        try:
-            code = subprocess.run(argv, cwd=pause.cwd, env=env, check=False).returncode
-        except FileNotFoundError:
-            raise BadInput(f"{argv[0]}: no such command") from None
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    argv, env, cwd = shell_command(pause, command, tty=tty)
+    try:
+        code = subprocess.run(argv, cwd=cwd, env=env, check=False).returncode
+    except FileNotFoundError:
+        raise BadInput(f"{argv[0]}: no such command") from None
     raise typer.Exit(code)
 
 

@@ -46,6 +46,7 @@ class HelpScreen(ModalScreen[None]):
         sections: list[tuple[str, list[tuple[str, str]]]] = [
             ("Runs", _rows([b for b in self.main.BINDINGS if not _is_pane(b)])),
             ("Panes", [("1…6", PANES), ("tab / shift+tab", "Next / previous pane")]),
+            ("Debugging", DEBUG_KEYS),
             ("Log pane", _rows(LogPane.BINDINGS)),
             ("Trees", [("↑ ↓ / enter", "Move / expand"), ("space", "Toggle a node")]),
             ("App", [("q / ctrl+c", "Quit (asks when a run is going)"), ("ctrl+p", "Commands")]),
@@ -67,6 +68,17 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
+
+
+DEBUG_KEYS = [  # tui.app.screens.debug_keys
+    ("b", "Breakpoint on the step (next run)"),
+    ("B", "Break on failure (next run)"),
+    ("c", "Continue a paused step"),
+    ("k", "Skip a paused step"),
+    ("e", "Shell where the paused step runs"),
+    ("r", "Retry a step paused after failing"),
+    ("a", "Abort the paused run"),
+]
 
 
 def _is_pane(binding: BindingType) -> bool:

@@ -17,7 +17,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -25,6 +24,7 @@ from tui.app.batching import batched
 from tui.app.messages import CheckResult, EventBatch
 from tui.app.resources import Sampler, sampler_for
 from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.debug_keys import DebugKeys
 from tui.app.screens.run_form import (
     FormResult,
     PipelineOptions,
@@ -66,7 +66,7 @@ class RunRequest:
     options: WorkflowOptions | PipelineOptions
 
 
-class MainScreen(Screen[None]):
+class MainScreen(DebugKeys):
     CSS_PATH = "main.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run"),
@@ -186,7 +186,8 @@ class MainScreen(Screen[None]):
     # -- running -------------------------------------------------------------------------------
 
     def action_run(self) -> None:
-        self._request_run(dry_run=False)
+        if not self.retry_paused():  # r at a failure pause: retry the step
+            self._request_run(dry_run=False)
 
     def action_dry_run(self) -> None:
         self._request_run(dry_run=True)
@@ -252,7 +253,7 @@ class MainScreen(Screen[None]):
         target, options = request.target, request.options
         assert target.workflow is not None and isinstance(options, WorkflowOptions)
         self.column("workflow").begin(target.name, planned_nodes(target.workflow, target.job))
-        wanted = options.request(self.project, target.workflow, target.job)
+        wanted = self.with_breakpoints(options.request(self.project, target.workflow, target.job))
         run = await asyncio.to_thread(self.sources.start_workflow, wanted)
         await self._stream("workflow", run)
 

@@ -26,8 +26,13 @@ def format_duration(seconds: float | None) -> str:
     return f"{minutes}m{secs:02d}s"
 
 
-def node_label(node: NodeState) -> Text:
+BREAKPOINT = "◆"  # a step the next run pauses before
+
+
+def node_label(node: NodeState, marked: bool = False) -> Text:
     label = Text.assemble(status_icon(node.status), " ", node.title)
+    if marked:
+        label = Text.assemble(Text(BREAKPOINT, style="bold red"), " ", label)
     if node.status == PENDING:
         label.stylize("dim", 2)
     if node.duration is not None and node.done:
@@ -59,6 +64,7 @@ class RunTree(Tree[str]):
         self.show_root = True
         self.guide_depth = 2
         self._by_id: dict[str, TreeNode[str]] = {}
+        self.marks: set[str] = set()  # nodes with a breakpoint for the next run
 
     def start_over(self, title: str) -> None:
         self.clear()
@@ -76,12 +82,15 @@ class RunTree(Tree[str]):
             if tree_node is None:
                 parent = self._by_id.get(node.parent_id, self.root)
                 tree_node = parent.add(
-                    node_label(node), data=node.node_id, expand=True, allow_expand=False
+                    node_label(node, node.node_id in self.marks),
+                    data=node.node_id,
+                    expand=True,
+                    allow_expand=False,
                 )
                 self._by_id[node.node_id] = tree_node
                 parent.allow_expand = True
             elif changed is None or node.node_id in changed:
-                tree_node.set_label(node_label(node))
+                tree_node.set_label(node_label(node, node.node_id in self.marks))
             if node.status == RUNNING and changed and node.node_id in changed:
                 tree_node.expand()
 

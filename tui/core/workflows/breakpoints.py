@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from tui.core.errors import BadInput
+from tui.core.errors import BadInput, MissingPrerequisite
 
 if TYPE_CHECKING:
     from tui.core.workflows.act_argv import WorkflowRequest
@@ -302,9 +303,20 @@ def keys_of(watched: Iterable[Watched]) -> set[str]:
     return {w.key for w in watched}
 
 
-def shell_argv(pause: Pause, command: Sequence[str]) -> tuple[list[str], dict[str, str], str]:
-    """What ``pipedeck shell`` runs on the host: ``command`` (or the user's shell) in the
-    step's folder with its environment."""
+def shell_command(
+    pause: Pause, command: Sequence[str], *, tty: bool
+) -> tuple[list[str], dict[str, str] | None, str | None]:
+    """What ``pipedeck shell`` (and the TUI's ``e``) runs: ``command`` (or a shell) where the
+    step is, with its environment: in its job container (docker mode), else on this machine
+    in its folder. Returns argv, env and cwd (None: this process's)."""
     env = pause.env()
-    argv = list(command) or [os.environ.get("SHELL") or "bash"]
-    return argv, env, pause.cwd
+    container = pause.container()
+    if container:
+        docker = shutil.which("docker")
+        if docker is None:
+            raise MissingPrerequisite("the step runs in a container and docker is not on PATH")
+        flags = ["-i", "-t"] if tty else ["-i"]
+        env_flags = [f for k, v in env.items() for f in ("-e", f"{k}={v}")]
+        argv = [docker, "exec", *flags, "-w", pause.cwd, *env_flags, container]
+        return [*argv, *(command or ["bash"])], None, None
+    return list(command) or [os.environ.get("SHELL") or "bash"], env, pause.cwd

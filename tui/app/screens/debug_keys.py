@@ -1,0 +1,166 @@
+"""The main screen's debugging keys: breakpoints for the next workflow run (``b`` on a step
+of the run tree, ``B`` for break-on-failure) and, while a step is paused, ``c`` continue,
+``k`` skip, ``e`` a shell where the step runs, ``r`` retry (after a failure), ``a`` abort.
+
+They drive the same pauses as ``pipedeck continue|skip|shell|retry|stop``
+(``tui.core.workflows.breakpoints``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tui.app.messages import EventBatch
+from tui.core import events as ev
+from tui.core.workflows import breakpoints
+from tui.core.workflows.breakpoints import Pause
+
+if TYPE_CHECKING:
+    from tui.app.widgets.run_column import RunColumn
+    from tui.core.runner import Run
+    from tui.core.workflows.act_argv import WorkflowRequest
+
+PAUSE_ACTIONS = ("resume", "shell", "abort")
+
+
+class DebugKeys(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "toggle_breakpoint", "Breakpoint on the step (next run)", show=False),
+        Binding("B", "toggle_break_on_failure", "Break on failure (next run)", show=False),
+        Binding("c", "resume('continue')", "Continue"),
+        Binding("k", "resume('skip')", "Skip step"),
+        Binding("e", "shell", "Shell"),
+        Binding("a", "abort", "Abort"),
+    ]
+
+    runs: dict[str, Run]
+    if TYPE_CHECKING:  # the main screen's
+
+        def column(self, side: str) -> RunColumn: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.breakpoints: dict[Path, dict[str, str]] = {}  # workflow -> spec -> node id
+        self.break_on_failure = False
+        self.workflow_file: Path | None = None  # the workflow the workflow column shows
+
+    # -- before a run ------------------------------------------------------------------------
+
+    def with_breakpoints(self, request: WorkflowRequest) -> WorkflowRequest:
+        """The next workflow run, with the breakpoints set for its file."""
+        self.workflow_file = request.workflow.path
+        specs = tuple(self.breakpoints.get(request.workflow.path, {}))
+        return dataclasses.replace(
+            request, breakpoints=specs, break_on_failure=self.break_on_failure
+        )
+
+    def action_toggle_breakpoint(self) -> None:
+        column = self.column("workflow")
+        node_id = column.run_tree.cursor_node.data if column.run_tree.cursor_node else ""
+        node = column.model.nodes.get(node_id or "")
+        if self.workflow_file is None or node is None or node.kind != "step":
+            self.notify("move to a step of a workflow run (its tree, 2) first", timeout=4)
+            return
+        spec = self._spec(column, node_id or "")
+        if spec is None:
+            self.notify(f"{node.name}: not a run: step of {self.workflow_file.name}", timeout=4)
+            return
+        marks = self.breakpoints.setdefault(self.workflow_file, {})
+        if spec in marks:
+            del marks[spec]
+            self.notify(f"breakpoint removed: {spec}", timeout=3)
+        else:
+            marks[spec] = node.node_id
+            self.notify(f"breakpoint before {spec} — for the next run (r)", timeout=4)
+        column.run_tree.marks = set(marks.values())
+        column.run_tree.sync(column.model, {node.node_id})
+
+    def action_toggle_break_on_failure(self) -> None:
+        self.break_on_failure = not self.break_on_failure
+        state = "on" if self.break_on_failure else "off"
+        self.notify(f"break on failure {state} for the next workflow run", timeout=4)
+
+    def _spec(self, column: RunColumn, node_id: str) -> str | None:
+        """``JOB/POSITION`` of a step node (``build/1`` is act's step id 1: position 2)."""
+        assert self.workflow_file is not None
+        job_node, _, step_id = node_id.rpartition("/")
+        job = column.model.nodes.get(job_node)
+        if job is None or ":" in step_id or "." in step_id:
+            return None  # a pre/post stage, or a step inside an action
+        try:
+            plan = breakpoints.step_plan(self.workflow_file.read_text(encoding="utf-8"), Path())
+        except (OSError, ValueError):
+            return None
+        job_id = job_node.rpartition("/")[2]
+        if job_id not in plan:
+            job_id = re.sub(r"-\d+$", "", job_id)  # a matrix leg: act's `build-2`
+        for row in plan.get(job_id, []):
+            if row["id"] == step_id and row["run"] is not None:
+                return f"{job_id}/{row['index'] + 1}"
+        return None
+
+    # -- at a pause ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in PAUSE_ACTIONS:
+            return bool(self._pauses())  # shown only while a step waits
+        return True
+
+    def _pauses(self) -> list[Pause]:
+        run = self.runs.get("workflow")
+        debug = run.record.meta.extra.get("debug") if run is not None else None
+        if not debug:
+            return []
+        return [p for p in breakpoints.open_pauses(Path(str(debug))) if p.node_id()]
+
+    def _pause(self) -> Pause | None:
+        """The pause of the step under the cursor, or the only one."""
+        pauses = self._pauses()
+        tree = self.column("workflow").run_tree
+        here = tree.cursor_node.data if tree.cursor_node else None
+        chosen = [p for p in pauses if p.node_id() == here] or (pauses if len(pauses) == 1 else [])
+        if not chosen:
+            if pauses:
+                self.notify("several steps are paused: move to one in the run tree", timeout=4)
+            return None
+        return chosen[0]
+
+    def action_resume(self, command: str) -> None:
+        pause = self._pause()
+        if pause is not None:
+            pause.send(command)
+
+    def retry_paused(self) -> bool:
+        """``r`` at a failure pause retries the step (else it starts a run)."""
+        pause = self._pause() if self._pauses() else None
+        if pause is None or pause.reason != "failure":
+            return False
+        pause.send("retry")
+        return True
+
+    def action_shell(self) -> None:
+        pause = self._pause()
+        if pause is None:
+            return
+        argv, env, cwd = breakpoints.shell_command(pause, [], tty=True)
+        with self.app.suspend():  # the terminal is the shell's until it exits
+            subprocess.run(argv, cwd=cwd, env=env, check=False)
+
+    async def action_abort(self) -> None:
+        run = self.runs.get("workflow")
+        if run is not None:
+            await run.cancel()
+            self.notify("run stopped", timeout=3)
+
+    @on(EventBatch)
+    def _pause_keys(self, message: EventBatch) -> None:
+        """A step paused or went on: the footer shows the pause keys only while one waits."""
+        if any(isinstance(e, ev.NodePaused | ev.NodeResumed) for e in message.events):
+            self.refresh_bindings()
