@@ -151,6 +151,27 @@ def test_break_on_failure_then_fix_and_retry_succeeds(tmp_path, running) -> None
     assert done["build"] == "success"
 
 
+def test_a_pause_under_a_timeout_says_act_ends_it_then(tmp_path, running) -> None:
+    root = project(tmp_path, FIX.replace("    runs-on:", "    timeout-minutes: 7\n    runs-on:"))
+    run = running(root, "--break-on-failure")
+    paused = run.until("node.paused")
+    assert "act ends it when job build's timeout-minutes (7) runs out" in paused["detail"]
+    assert run_cli("continue", "last", cwd=root).code == 0
+    assert run.finish() == 1
+
+
+def test_retry_in_host_mode_takes_the_fix_made_in_the_project(tmp_path, running) -> None:
+    root = project(tmp_path, FIX)
+    run = running(root, "--break-on-failure")
+    run.until("node.paused")
+    (root / "fixed").write_text("made in the project, not in act's copy\n")
+    retry = run_cli("retry", "last", cwd=root)
+    assert retry.code == 0, retry.stderr
+    assert "copied into the job's working copy: fixed" in retry.stdout
+    assert run.finish() == 0
+    assert statuses(run.events)["build/1"] == "success"
+
+
 @pytest.mark.docker
 def test_in_docker_mode_the_shell_is_in_the_job_container(tmp_path, running, runner_image) -> None:
     root = project(tmp_path, FIX)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -52,11 +53,16 @@ def _pause(run: str, node: str | None) -> tuple[RunRecord, Pause]:
 
 
 def _decide(run: str, node: str | None, command: str, *, failure_only: bool = False) -> None:
-    _record, pause = _pause(run, node)
+    record, pause = _pause(run, node)
     if failure_only and pause.reason != "failure":
         raise BadInput(
             f"{pause.node_id()} is paused before it ran, not after a failure: continue or skip it"
         )
+    if command == "retry":
+        started = datetime.fromisoformat(record.meta.started).timestamp()
+        copied = pause.sync_workspace(Path(record.meta.project), started)
+        if copied:
+            print(f"copied into the job's working copy: {', '.join(copied)}")
     pause.send(command)
     print(f"{pause.node_id()}: {command}")
 

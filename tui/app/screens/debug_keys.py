@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -142,6 +143,11 @@ class DebugKeys(Screen[None]):
         pause = self._pause() if self._pauses() else None
         if pause is None or pause.reason != "failure":
             return False
+        run = self.runs["workflow"]
+        started = datetime.fromisoformat(run.record.meta.started).timestamp()
+        copied = pause.sync_workspace(Path(run.record.meta.project), started)
+        if copied:
+            self.notify(f"copied into the job's working copy: {', '.join(copied)}", timeout=5)
         pause.send("retry")
         return True
 

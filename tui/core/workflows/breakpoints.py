@@ -127,6 +127,29 @@ class Pause:
         except OSError:
             return ""
 
+    def sync_workspace(self, project: Path, since: float) -> list[str]:
+        """Host mode, before a retry: the project's files changed since ``since`` (the run's
+        start) copied into act's working copy of the job (one way: project → copy); the
+        relative paths copied. The user's fix reaches the step."""
+        workspace = Path(self.env().get("GITHUB_WORKSPACE", ""))
+        if self.container() or not workspace.is_dir() or workspace == project:
+            return []
+        copied = []
+        for folder, dirs, files in os.walk(project):
+            dirs[:] = [d for d in dirs if d != ".git"]
+            for name in files:
+                source = Path(folder, name)
+                try:
+                    if source.stat().st_mtime <= since:
+                        continue
+                except OSError:
+                    continue
+                target = workspace / source.relative_to(project)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+                copied.append(str(source.relative_to(project)))
+        return sorted(copied)
+
     def send(self, command: str) -> None:
         """Decide the pause (written whole: the hook never reads half a command)."""
         tmp = self.folder / f"{self.pause_id}.cmd.tmp"
@@ -234,6 +257,26 @@ def watched_steps(
             hooked = row["run"] is not None and row["shell"] in RERUN
             if hooked and (key in before or on_failure):
                 out.append(Watched(key, key in before, on_failure))
+    return out
+
+
+def timeouts(path: Path) -> dict[str, str]:
+    """For each step key (``<job id>/<step id>``) under a ``timeout-minutes`` (its own or its
+    job's), what a pause there must say: act ends it then, paused or not."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, str] = {}
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    for job_id, job in (jobs or {}).items():
+        if not isinstance(job, dict):
+            continue
+        for index, step in enumerate(job.get("steps") or []):
+            if not isinstance(step, dict):
+                continue
+            key = f"{job_id}/{step.get('id') or index}"
+            if step.get("timeout-minutes") is not None:
+                out[key] = f"the step's timeout-minutes ({step['timeout-minutes']})"
+            elif job.get("timeout-minutes") is not None:
+                out[key] = f"job {job_id}'s timeout-minutes ({job['timeout-minutes']})"
     return out
 
 

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 
 
 class PauseWatch:
-    def __init__(self, run_id: str, debug: Path, *, docker: bool) -> None:
+    def __init__(
+        self, run_id: str, debug: Path, *, docker: bool, timeouts: dict[str, str] | None = None
+    ) -> None:
         self.run_id = run_id
+        self.timeouts = timeouts or {}  # step key -> the timeout that ends it, paused or not
         self.docker = docker  # steps run in job containers
         self.folder = breakpoints.pauses_dir(debug)
         self.pauses: dict[str, str] = {}  # pause id -> the node it paused
@@ -101,6 +104,8 @@ class PauseWatch:
             note = ""
         how = ", ".join(f"pipedeck {verb} {run}" for verb in verbs)
         detail = f"paused, {why}; go on with {how} (or pipedeck stop {run}){note}"
+        if pause.key in self.timeouts:  # act's clock runs on while the step waits
+            detail += f"; act ends it when {self.timeouts[pause.key]} runs out, paused or not"
         return [
             ev.NodePaused(
                 run_id=run,

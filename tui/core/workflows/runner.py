@@ -110,7 +110,12 @@ class ActRunner:
                 self.request.break_on_failure,
             )
             env_values["PIPEDECK_DEBUG"] = str(self._debug)
-            self._watch = PauseWatch(self.run_id, self._debug, docker=self.choice.mode == "docker")
+            self._watch = PauseWatch(
+                self.run_id,
+                self._debug,
+                docker=self.choice.mode == "docker",
+                timeouts=breakpoints.timeouts(self.request.workflow.path),
+            )
             self.record.meta.extra["debug"] = str(self._debug)
             self.record.write_meta()
         files = self._files.enter_context(
