@@ -172,6 +172,52 @@ def test_retry_in_host_mode_takes_the_fix_made_in_the_project(tmp_path, running)
     assert statuses(run.events)["build/1"] == "success"
 
 
+def test_in_a_terminal_the_keys_answer_on_a_prompt_line(tmp_path) -> None:
+    """`c` on the prompt line under the live tree goes on from a breakpoint."""
+    import os
+    import select
+    import time
+
+    root = project(tmp_path, MARKER.replace("test -f marker && ", ""))
+    master, slave = os.openpty()
+    argv = [
+        sys.executable,
+        "-m",
+        "tui",
+        "run",
+        "workflow",
+        "--runner",
+        "host",
+        "--break",
+        "build/2",
+    ]
+    env = {**os.environ, "COLUMNS": "150", "LINES": "40", "TERM": "xterm"}
+    proc = subprocess.Popen(argv, cwd=root, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+
+    def read_until(text: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while text not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+        assert text in seen, seen.decode(errors="replace")[-3000:]
+
+    try:
+        read_until("(breakpoint) — c continue".encode())
+        os.write(master, b"c")
+        read_until("✓ run success".encode())
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        os.close(master)
+
+
 @pytest.mark.docker
 def test_in_docker_mode_the_shell_is_in_the_job_container(tmp_path, running, runner_image) -> None:
     root = project(tmp_path, FIX)

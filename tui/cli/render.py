@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 from tui.cli.lines import LineWriter, wants_color
@@ -56,6 +57,7 @@ class RunView:
         self._drawn = 0  # terminal lines the tree took when last drawn
         self._dirty = False
         self._last = 0.0
+        self.footer: Callable[[], str] | None = None  # a line under the tree (a pause's keys)
 
     def __enter__(self) -> RunView:
         return self
@@ -103,7 +105,7 @@ class RunView:
         parts += self._pending
         self._pending, self._size = [], 0
         if self.live and tree:
-            drawing = self._draw()
+            drawing = self._draw() + (self.footer() if self.footer is not None else "")
             parts.append(drawing)
             self._drawn = drawing.count("\n")
         try:
