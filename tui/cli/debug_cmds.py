@@ -1,5 +1,6 @@
-"""``pipedeck continue | shell | retry | skip | stop RUN [NODE]``: act on a paused run from any
-terminal or script (the run itself may be printing ``--json`` or have no terminal)."""
+"""``pipedeck continue | shell | retry | skip | stop RUN [NODE]``: act on a paused run (a
+workflow step or a pipeline task) from any terminal or script (the run itself may be printing
+``--json`` or have no terminal)."""
 
 from __future__ import annotations
 
@@ -75,13 +76,13 @@ def continue_(run: RunArg = "last", node: NodeArg = None) -> None:
 
 @app.command("skip")
 def skip(run: RunArg = "last", node: NodeArg = None) -> None:
-    """Skip the paused step: it is reported skipped and the job goes on."""
+    """Skip the paused step (reported skipped, the job goes on; a task: marked failed)."""
     _decide(run, node, "skip")
 
 
 @app.command("retry")
 def retry(run: RunArg = "last", node: NodeArg = None) -> None:
-    """Run the failed step's script again, in its shell, folder and environment."""
+    """Run the failed step (or task, with its edited source) again, where it ran."""
     _decide(run, node, "retry", failure_only=True)
 
 
@@ -90,8 +91,8 @@ def retry(run: RunArg = "last", node: NodeArg = None) -> None:
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )
 def shell(ctx: typer.Context, run: RunArg = "last", node: NodeArg = None) -> None:
-    """A shell (or `-- CMD…`) where the paused step is: its folder, its environment, its
-    container in docker mode."""
+    """A shell (or `-- CMD…`) where the paused step or task is: its folder, its environment,
+    its container in docker mode."""
     run, node, command = _split_command(run, node, ctx.args)
     _record, pause = _pause(run, node)
     tty = sys.stdin.isatty() and sys.stdout.isatty()

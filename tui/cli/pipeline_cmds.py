@@ -57,6 +57,12 @@ def run_pipeline(
     cache: Annotated[
         bool, typer.Option("--cache/--no-cache", help="Reuse outputs of identical earlier tasks.")
     ] = True,
+    break_at: Annotated[
+        list[str] | None, typer.Option("--break", help="TASK: pause before it (subprocess mode).")
+    ] = None,
+    break_on_failure: Annotated[
+        bool, typer.Option("--break-on-failure", help="Pause after a failing task, to fix it.")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
     project: ProjectOption = Path(),
 ) -> None:
@@ -71,7 +77,15 @@ def run_pipeline(
             root, target, param, runner, cache, kfp_host, kfp_token, kfp_namespace
         )
         exit_with(execute(cluster_run, json_out=json_out))
-    request = PipelineRequest(root, target, parse_pairs(param, "--param"), cache, runner)
+    request = PipelineRequest(
+        root,
+        target,
+        parse_pairs(param, "--param"),
+        cache,
+        runner,
+        breakpoints=tuple(break_at or ()),
+        break_on_failure=break_on_failure,
+    )
     exit_with(execute(start_pipeline(request), json_out=json_out))
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
-from tui.core.paths import state_dir
+from tui.core.paths import private_dir, scratch_dir, state_dir
 from tui.core.store import RUNNING, RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.actrc import actrc_files
@@ -24,6 +24,7 @@ from tui.core.workflows.run_files import check_files
 from tui.core.workflows.runner import ActRunner
 
 if TYPE_CHECKING:
+    from tui.core.pipelines.spec import PipelineSpec
     from tui.core.runner import Run
 
 
@@ -36,6 +37,8 @@ class PipelineRequest:
     params: Mapping[str, str] = field(default_factory=dict)
     cache: bool = True
     mode: str = "subprocess"  # subprocess, docker or auto
+    breakpoints: tuple[str, ...] = ()  # --break TASK (tui.core.pipelines.task_pause)
+    break_on_failure: bool = False
 
 
 def start_workflow(
@@ -96,6 +99,25 @@ def _refuse_a_second_docker_run(store: RunStore, workflow_file: str) -> None:
             )
 
 
+def _task_breaks(request: PipelineRequest, spec: PipelineSpec, mode: str) -> list[str] | None:
+    """The node ids ``--break TASK`` names (None: no breakpoints asked for)."""
+    if not request.breakpoints and not request.break_on_failure:
+        return None
+    if mode != "subprocess":
+        raise BadInput(
+            "--break: pipeline tasks pause in subprocess mode only for now (--runner subprocess)"
+        )
+    nodes = [n for n in spec.nodes() if n.kind == "task"]
+    out = []
+    for name in request.breakpoints:
+        found = [n.id for n in nodes if name in (n.id, n.name)]
+        if not found:
+            names = ", ".join(n.id for n in nodes)
+            raise BadInput(f"--break {name}: no such task (tasks: {names})")
+        out += found
+    return out
+
+
 def shared_cache_root(project: Path) -> Path:
     """kfp.local's task cache, shared by a project's runs (so a second run can hit it)."""
     key = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:16]
@@ -129,6 +151,7 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
             derived = derived_images(loaded.spec.raw, choice.image)
         else:
             env = component_env(loaded.spec.packages, loaded.spec.pip_options)
+        breaks = _task_breaks(request, loaded.spec, choice.mode)
         record = (store or RunStore()).create(
             "pipeline", loaded.target(project), project, choice.mode
         )
@@ -139,6 +162,11 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
     )
     if choice.image:
         record.meta.extra["component_image"] = choice.image
+    debug = None
+    if breaks is not None:  # the driver pauses tasks; the CLI and the TUI answer
+        debug = private_dir(scratch_dir(record.run_id) / "debug")
+        (debug / "pauses").mkdir(exist_ok=True)
+        record.meta.extra["debug"] = str(debug)
     if derived:
         record.meta.extra["derived_images"] = [image.ref for image in derived]
     record.write_meta()
@@ -156,6 +184,10 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         image=choice.image,
         ca_bundle=ca_bundle,
         derived=derived,
+        debug=debug,
+        breakpoints=tuple(breaks or ()),
+        break_on_failure=request.break_on_failure,
+        source=loaded.file,
     )
     from tui.core.runner import Run
 

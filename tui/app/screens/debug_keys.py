@@ -1,6 +1,7 @@
 """The main screen's debugging keys: breakpoints for the next workflow run (``b`` on a step
-of the run tree, ``B`` for break-on-failure) and, while a step is paused, ``c`` continue,
-``k`` skip, ``e`` a shell where the step runs, ``r`` retry (after a failure), ``a`` abort.
+of the run tree, ``B`` for break-on-failure) and, while a step or a task is paused (a pipeline
+run started with ``--break``), ``c`` continue, ``k`` skip (a task: marked failed), ``e`` a
+shell where it runs, ``r`` retry (after a failure), ``a`` abort.
 
 They drive the same pauses as ``pipedeck continue|skip|shell|retry|stop``
 (``tui.core.workflows.breakpoints``)."""
@@ -115,21 +116,26 @@ class DebugKeys(Screen[None]):
         return True
 
     def _pauses(self) -> list[Pause]:
-        run = self.runs.get("workflow")
-        debug = run.record.meta.extra.get("debug") if run is not None else None
-        if not debug:
-            return []
-        return [p for p in breakpoints.open_pauses(Path(str(debug))) if p.node_id()]
+        """Every step or task that waits, on either side."""
+        out: list[Pause] = []
+        for run in self.runs.values():
+            debug = run.record.meta.extra.get("debug")
+            if debug:
+                out += [p for p in breakpoints.open_pauses(Path(str(debug))) if p.node_id()]
+        return out
 
     def _pause(self) -> Pause | None:
-        """The pause of the step under the cursor, or the only one."""
+        """The pause of the node under a run tree's cursor, or the only one."""
         pauses = self._pauses()
-        tree = self.column("workflow").run_tree
-        here = tree.cursor_node.data if tree.cursor_node else None
-        chosen = [p for p in pauses if p.node_id() == here] or (pauses if len(pauses) == 1 else [])
+        here = set()
+        for side in self.runs:
+            tree = self.column(side).run_tree
+            if tree.cursor_node is not None:
+                here.add(tree.cursor_node.data)
+        chosen = [p for p in pauses if p.node_id() in here] or (pauses if len(pauses) == 1 else [])
         if not chosen:
             if pauses:
-                self.notify("several steps are paused: move to one in the run tree", timeout=4)
+                self.notify("several nodes are paused: move to one in its run tree", timeout=4)
             return None
         return chosen[0]
 
@@ -143,9 +149,11 @@ class DebugKeys(Screen[None]):
         pause = self._pause() if self._pauses() else None
         if pause is None or pause.reason != "failure":
             return False
-        run = self.runs["workflow"]
-        started = datetime.fromisoformat(run.record.meta.started).timestamp()
-        copied = pause.sync_workspace(Path(run.record.meta.project), started)
+        run = self.runs.get("workflow")
+        copied = []
+        if run is not None:
+            started = datetime.fromisoformat(run.record.meta.started).timestamp()
+            copied = pause.sync_workspace(Path(run.record.meta.project), started)
         if copied:
             self.notify(f"copied into the job's working copy: {', '.join(copied)}", timeout=5)
         pause.send("retry")
@@ -160,10 +168,12 @@ class DebugKeys(Screen[None]):
             subprocess.run(argv, cwd=cwd, env=env, check=False)
 
     async def action_abort(self) -> None:
-        run = self.runs.get("workflow")
-        if run is not None:
-            await run.cancel()
-            self.notify("run stopped", timeout=3)
+        pause = self._pause()
+        for run in list(self.runs.values()):
+            debug = run.record.meta.extra.get("debug")
+            if pause is not None and debug and pause.folder.parent == Path(str(debug)):
+                await run.cancel()
+                self.notify("run stopped", timeout=3)
 
     @on(EventBatch)
     def _pause_keys(self, message: EventBatch) -> None:

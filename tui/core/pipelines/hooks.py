@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tui.core import events as ev
-from tui.core.pipelines import task_process
+from tui.core.pipelines import task_pause, task_process
 from tui.core.pipelines.command import without_pip_prefix
 from tui.core.pipelines.outputs import keep_metrics, output_events
 
@@ -395,6 +395,5 @@ class Hooks:
         if self.skip_pip:
             full_command = without_pip_prefix(full_command) or full_command
         node_id = self.current_task()
-        return task_process.run(
-            full_command, env_vars, lambda stream, line: self.log(node_id, stream, line)
-        )
+        log = lambda stream, line: self.log(node_id, stream, line)  # noqa: E731
+        return task_pause.run(full_command, env_vars, log, node_id, self.emit, self.run_id)

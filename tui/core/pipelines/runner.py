@@ -33,7 +33,7 @@ from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_R
 from tui.core.images import derived as derived_images
 from tui.core.masking import Masker
 from tui.core.paths import private_dir, scratch_dir
-from tui.core.pipelines import docker_mode
+from tui.core.pipelines import docker_mode, task_pause
 from tui.core.pipelines.docker_tasks import CONTAINER_ENV_VAR
 from tui.core.pipelines.env import ComponentEnv
 from tui.core.process import GroupProcess
@@ -60,6 +60,10 @@ class PipelineRunOptions:
     ca_bundle: Path | None = None  # docker: mounted into every task container
     # docker: images with the components' packages preinstalled, built before the tasks start
     derived: tuple[derived_images.DerivedImage, ...] = ()
+    debug: Path | None = None  # breakpoints: the pauses' folder (task_pause.py)
+    breakpoints: tuple[str, ...] = ()  # task node ids to pause before
+    break_on_failure: bool = False
+    source: Path | None = None  # the pipeline file: a retry takes its edits
 
     @property
     def pipeline_root(self) -> Path:
@@ -302,6 +306,8 @@ class PipelineRunner:
             env[derived_images.DERIVED_ENV_VAR] = derived_images.to_json(self._derived)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (driver_path, env.get("PYTHONPATH")) if p)
         env["PIPEDECK_DRIVER_PATH"] = driver_path
+        if o.debug is not None:
+            env.update(task_pause.driver_env(o.debug, o.breakpoints, o.break_on_failure, o.source))
         self._proc = GroupProcess(self.driver_argv(), cwd=o.project, env=env)
         await self._proc.start()
         result: dict[str, Any] | None = None

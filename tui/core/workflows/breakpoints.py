@@ -131,8 +131,11 @@ class Pause:
         """Host mode, before a retry: the project's files changed since ``since`` (the run's
         start) copied into act's working copy of the job (one way: project → copy); the
         relative paths copied. The user's fix reaches the step."""
-        workspace = Path(self.env().get("GITHUB_WORKSPACE", ""))
-        if self.container() or not workspace.is_dir() or workspace == project:
+        found = self.env().get("GITHUB_WORKSPACE", "")  # a workflow step's (not a task's)
+        workspace = Path(found)
+        if not found or self.container() or not workspace.is_dir():
+            return []
+        if workspace.resolve() == project.resolve():
             return []
         copied = []
         for folder, dirs, files in os.walk(project):

@@ -1,0 +1,206 @@
+"""Breakpoints for pipeline tasks, inside the driver (subprocess mode): a task pauses before it
+runs (``--break TASK``) or after it failed (``--break-on-failure``) until a command arrives —
+the same pause files as a workflow step's (``tui.core.workflows.breakpoints``), answered by
+``pipedeck continue|shell|retry|skip`` and the TUI's keys.
+
+At a pause the task's folder (the pause's working directory) holds ``executor_input.json``
+and ``run-task``, which runs the task exactly as the executor does; the pause's environment is
+the task's, with each input parameter as ``INPUT_<NAME>`` and each input artifact's path as
+``INPUT_<NAME>_PATH``. ``retry`` runs the task again with the same inputs — with the
+component's source as the pipeline file has it now, when it was edited since the run started;
+``skip`` marks the task failed. Without ``PIPEDECK_DEBUG`` in the environment nothing of this
+runs.
+
+Imports only the standard library and the driver's own modules (it runs in the driver).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shlex
+import socket
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tui.core import events as ev
+from tui.core.pipelines import task_process
+
+DEBUG_VAR = "PIPEDECK_DEBUG"
+BREAK_VAR = "PIPEDECK_BREAK"  # JSON list of task names
+ON_FAILURE_VAR = "PIPEDECK_BREAK_ON_FAILURE"
+SOURCE_VAR = "PIPEDECK_PIPELINE_SOURCE"  # the pipeline file (a retry takes its edits)
+STARTED_VAR = "PIPEDECK_RUN_STARTED"  # epoch seconds
+POLL = 0.2
+
+
+def driver_env(
+    debug: Path, breaks: tuple[str, ...], on_failure: bool, source: Path | None
+) -> dict[str, str]:
+    """What the driver is told (pipedeck's side): where pauses go and what to pause on."""
+    return {
+        DEBUG_VAR: str(debug),
+        BREAK_VAR: json.dumps(list(breaks)),
+        ON_FAILURE_VAR: "1" if on_failure else "",
+        SOURCE_VAR: str(source or ""),
+        STARTED_VAR: str(time.time()),
+    }
+
+
+def run(
+    full_command: list[str],
+    env_vars: dict[str, str] | None,
+    log: task_process.LogLine,
+    node_id: str,
+    emit: Callable[[ev.Event], None],
+    run_id: str,
+) -> int:
+    """The task's process (``task_process.run``), paused where the user asked."""
+    debug = os.environ.get(DEBUG_VAR)
+    if not debug:
+        return task_process.run(full_command, env_vars, log)
+    pause = _Pauses(Path(debug), node_id, emit, run_id, log)
+    breaks = json.loads(os.environ.get(BREAK_VAR) or "[]")
+    if node_id in breaks and pause.wait("breakpoint", 0, full_command, env_vars) == "skip":
+        log("system", "skipped at the breakpoint: marked failed")
+        return 1
+    while True:
+        code = task_process.run(full_command, env_vars, log)
+        if code == 0 or os.environ.get(ON_FAILURE_VAR) != "1":
+            return code
+        command = pause.wait("failure", code, full_command, env_vars)
+        if command != "retry":
+            return code
+        full_command = _with_current_source(full_command, log)
+
+
+class _Pauses:
+    def __init__(
+        self,
+        debug: Path,
+        node_id: str,
+        emit: Callable[[ev.Event], None],
+        run_id: str,
+        log: task_process.LogLine,
+    ) -> None:
+        self.folder = debug / "pauses"
+        self.node_id = node_id
+        self.emit = emit
+        self.run_id = run_id
+        self.log = log
+
+    def wait(
+        self, reason: str, code: int, full_command: list[str], env_vars: dict[str, str] | None
+    ) -> str:
+        """Write the pause, say so, wait for the command; returns it."""
+        pause_id = f"{os.getpid()}-{time.time_ns()}"
+        work = self.folder.parent / "tasks" / self.node_id.replace("/", "_") / pause_id
+        work.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_vars or {})}
+        env.update(_inputs(full_command, work))
+        script = work / "run-task"
+        script.write_text(f"#!/bin/sh\nexec {shlex.join(full_command)}\n", encoding="utf-8")
+        script.chmod(0o755)
+        self._write(f"{pause_id}.env", "\0".join(f"{k}={v}" for k, v in env.items()))
+        self._write(f"{pause_id}.node", self.node_id)
+        lines = [reason, str(code), self.node_id, str(work), socket.gethostname()]
+        self._write(f"{pause_id}.pause", "\n".join(lines) + "\n")
+        run = self.run_id
+        verbs = ("shell", "retry", "continue", "skip") if reason == "failure" else (
+            "shell", "continue", "skip",
+        )  # fmt: skip
+        how = ", ".join(f"pipedeck {verb} {run}" for verb in verbs)
+        why = f"failed (exit {code})" if reason == "failure" else "breakpoint: before it runs"
+        detail = (
+            f"paused, {why}; go on with {how} (or pipedeck stop {run}); skip marks it failed;"
+            f" `./run-task` in the shell runs it as the executor does"
+        )
+        self.emit(
+            ev.NodePaused(
+                run_id=run, node_id=self.node_id, reason=reason, exit_code=code, detail=detail
+            )
+        )
+        self.log("system", f"⏸ {detail}")
+        command_file = self.folder / f"{pause_id}.cmd"
+        while not command_file.exists():
+            time.sleep(POLL)
+        command = command_file.read_text(encoding="utf-8").strip()
+        (self.folder / f"{pause_id}.pause").rename(self.folder / f"{pause_id}.done")
+        self.emit(ev.NodeResumed(run_id=run, node_id=self.node_id, action=command))
+        return command
+
+    def _write(self, name: str, text: str) -> None:
+        tmp = self.folder / f"{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(self.folder / name)
+
+
+def _inputs(full_command: list[str], work: Path) -> dict[str, str]:
+    """The executor input (written beside ``run-task``) as environment variables."""
+    if "--executor_input" not in full_command:
+        return {}
+    raw = full_command[full_command.index("--executor_input") + 1]
+    (work / "executor_input.json").write_text(raw, encoding="utf-8")
+    try:
+        inputs = json.loads(raw).get("inputs", {})
+    except ValueError:
+        return {}
+    env = {}
+    for name, value in (inputs.get("parameterValues") or {}).items():
+        env[f"INPUT_{_var(name)}"] = value if isinstance(value, str) else json.dumps(value)
+    for name, artifacts in (inputs.get("artifacts") or {}).items():
+        first = (artifacts.get("artifacts") or [{}])[0]
+        uri = str(first.get("uri", ""))
+        env[f"INPUT_{_var(name)}_PATH"] = uri.removeprefix("file://")
+    return env
+
+
+def _var(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
+
+
+def _with_current_source(full_command: list[str], log: task_process.LogLine) -> list[str]:
+    """``full_command`` with the component's source as the pipeline file has it now (when it
+    was edited since the run started); unchanged when it was not, or cannot be read."""
+    source = os.environ.get(SOURCE_VAR, "")
+    started = float(os.environ.get(STARTED_VAR) or 0)
+    if "--function_to_execute" not in full_command or not source:
+        return full_command
+    path = Path(source)
+    try:
+        if path.stat().st_mtime <= started:
+            return full_command
+    except OSError:
+        return full_command
+    function = full_command[full_command.index("--function_to_execute") + 1]
+    try:
+        new = _component_source(path, function)
+    except Exception as exc:  # the user's file: say why, retry as it was
+        log("system", f"could not read {path.name} again ({type(exc).__name__}: {exc}); retrying")
+        return full_command
+    marker = f"def {function}("
+    out = [new if marker in part and "kfp" in part else part for part in full_command]
+    if out != full_command:
+        log("system", f"retrying {function} with its source as {path.name} has it now")
+    return out
+
+
+def _component_source(path: Path, function: str) -> str:
+    """The ephemeral module KFP runs for component ``function`` of ``path``, as it is now."""
+    name = f"_pipedeck_retry_{time.time_ns()}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(name, None)
+    component: Any = getattr(module, function)
+    command = component.component_spec.implementation.container.command
+    marker = f"def {function}("
+    return next(part for part in command if marker in part)
