@@ -107,13 +107,15 @@ async def _execute(run: Run, *, json_out: bool) -> int:
                 finally:
                     out.flush()
             else:
-                from tui.cli.pause_prompt import PausePrompt
                 from tui.cli.render import RunView  # Rich: only when it draws
 
                 with RunView(console(), live=is_tty()) as view:
                     ticker = loop.create_task(_tick(view))  # output is timely when quiet
-                    prompt = PausePrompt(run, view)
+                    prompt = None
                     if view.live and run.record.meta.extra.get("debug"):  # breakpoints
+                        from tui.cli.pause_prompt import PausePrompt
+
+                        prompt = PausePrompt(run, view)
                         prompt.start(loop)
                     try:
                         async for event in events:
@@ -121,7 +123,8 @@ async def _execute(run: Run, *, json_out: bool) -> int:
                             if isinstance(event, ev.RunFinished):
                                 exit_code = event.exit_code
                     finally:
-                        prompt.stop()
+                        if prompt is not None:
+                            prompt.stop()
                         ticker.cancel()
     finally:
         for sig in SIGNALS:

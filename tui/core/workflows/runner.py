@@ -21,7 +21,7 @@ from tui.core.process import GroupProcess, stop_popen_group
 from tui.core.stack import s3
 from tui.core.store import RunRecord
 from tui.core.sweep import RUN_ENV
-from tui.core.workflows import act_cache, act_names, breakpoints, host_venv, run_files, standins
+from tui.core.workflows import act_cache, act_names, host_venv, run_files, standins
 from tui.core.workflows.act_argv import (
     WorkflowRequest,
     build_argv,
@@ -32,12 +32,12 @@ from tui.core.workflows.act_argv import (
     run_env,
 )
 from tui.core.workflows.mode import ModeChoice, host_mode_lines
-from tui.core.workflows.pauses import PauseWatch
 
 if TYPE_CHECKING:
     import asyncio
 
     from tui.core.workflows.act_log import ActLogParser
+    from tui.core.workflows.pauses import PauseWatch
 
 
 class ActRunner:
@@ -59,6 +59,8 @@ class ActRunner:
             self.event = choose_event(request)
             check_request(request, self.event)
         if request.breakpoints or request.break_on_failure:
+            from tui.core.workflows import breakpoints  # only a run with breakpoints
+
             breakpoints.check(request)
         self.act = find_act()
         self.standins = _standins(request)
@@ -103,6 +105,9 @@ class ActRunner:
         copy = None
         if self.request.breakpoints or self.request.break_on_failure:
             self._debug = scratch / "debug"
+            from tui.core.workflows import breakpoints
+            from tui.core.workflows.pauses import PauseWatch
+
             copy = breakpoints.write_copy(
                 self.request.workflow.path,
                 self._debug,
