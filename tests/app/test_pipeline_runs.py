@@ -60,3 +60,31 @@ async def test_start_a_pipeline_while_a_workflow_runs(workflow_project, host_app
 
         await pilot.press("2", "s")  # focus the workflow side, stop it
         await wait_for(pilot, lambda: workflow.model.status == "cancelled", 30)
+
+
+async def test_b_on_a_task_pauses_the_next_pipeline_run_before_it(tmp_path, host_app):
+    project = tmp_path / "project"
+    (project / "pipelines").mkdir(parents=True)
+    shutil.copy(PIPELINE, project / "pipelines" / "metrics.py")
+    app = host_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        pipeline = column(app, "pipeline")
+
+        async def run_it() -> None:
+            await select_target(pilot, app, "pipelines/metrics.py:metrics_pipeline")
+            await pilot.press("r")
+            await wait_for(pilot, lambda: app.screen.__class__.__name__ == "RunFormScreen", 5)
+            await pilot.press("ctrl+r")
+
+        await run_it()
+        await wait_for(pilot, lambda: pipeline.model.status == "success", 180)
+        pipeline.run_tree.focus()
+        pipeline.run_tree.select_node_id("train")
+        await wait_for(pilot, lambda: pipeline.run_tree.cursor_node.data == "train", 10)
+        await pilot.press("b")
+        assert app.main.task_breakpoints[app.main.pipeline_target] == {"train"}
+        await run_it()
+        await wait_for(pilot, lambda: pipeline.model.nodes["train"].status == "paused", 180)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: pipeline.model.status == "success", 180)
+        assert pipeline.model.nodes["train"].status == "success"

@@ -177,7 +177,7 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         project=project,
         env=env,
         arguments=arguments,
-        cache=request.cache,
+        cache=request.cache and not breaks,  # a task to pause before must run, not hit
         cache_root=shared_cache_root(project),
         mode=choice.mode,
         mode_reason=choice.reason if mode != "subprocess" else "",

@@ -26,6 +26,7 @@ from tui.core.workflows.breakpoints import Pause
 
 if TYPE_CHECKING:
     from tui.app.widgets.run_column import RunColumn
+    from tui.core.launch import PipelineRequest
     from tui.core.runner import Run
     from tui.core.workflows.act_argv import WorkflowRequest
 
@@ -52,6 +53,8 @@ class DebugKeys(Screen[None]):
         self.breakpoints: dict[Path, dict[str, str]] = {}  # workflow -> spec -> node id
         self.break_on_failure = False
         self.workflow_file: Path | None = None  # the workflow the workflow column shows
+        self.task_breakpoints: dict[str, set[str]] = {}  # pipeline target -> task node ids
+        self.pipeline_target: str | None = None  # the pipeline the pipeline column shows
 
     # -- before a run ------------------------------------------------------------------------
 
@@ -63,7 +66,17 @@ class DebugKeys(Screen[None]):
             request, breakpoints=specs, break_on_failure=self.break_on_failure
         )
 
+    def with_task_breakpoints(self, request: PipelineRequest) -> PipelineRequest:
+        """The next pipeline run, with the tasks marked to pause before."""
+        self.pipeline_target = request.target
+        tasks = tuple(sorted(self.task_breakpoints.get(request.target, set())))
+        return dataclasses.replace(request, breakpoints=tasks)
+
     def action_toggle_breakpoint(self) -> None:
+        pipeline = self.column("pipeline")
+        if self.focused is pipeline.run_tree:
+            self._toggle_task(pipeline)
+            return
         column = self.column("workflow")
         node_id = column.run_tree.cursor_node.data if column.run_tree.cursor_node else ""
         node = column.model.nodes.get(node_id or "")
@@ -82,6 +95,22 @@ class DebugKeys(Screen[None]):
             marks[spec] = node.node_id
             self.notify(f"breakpoint before {spec} — for the next run (r)", timeout=4)
         column.run_tree.marks = set(marks.values())
+        column.run_tree.sync(column.model, {node.node_id})
+
+    def _toggle_task(self, column: RunColumn) -> None:
+        node_id = column.run_tree.cursor_node.data if column.run_tree.cursor_node else ""
+        node = column.model.nodes.get(node_id or "")
+        if self.pipeline_target is None or node is None or node.kind != "task":
+            self.notify("move to a task of a pipeline run (its tree, 4) first", timeout=4)
+            return
+        marks = self.task_breakpoints.setdefault(self.pipeline_target, set())
+        if node.node_id in marks:
+            marks.discard(node.node_id)
+            self.notify(f"breakpoint removed: {node.node_id}", timeout=3)
+        else:
+            marks.add(node.node_id)
+            self.notify(f"breakpoint before task {node.node_id} — for the next run (r)", timeout=4)
+        column.run_tree.marks = set(marks)
         column.run_tree.sync(column.model, {node.node_id})
 
     def action_toggle_break_on_failure(self) -> None:

@@ -71,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
 
 
 DEBUG_KEYS = [  # tui.app.screens.debug_keys
-    ("b", "Breakpoint on the step (next run)"),
+    ("b", "Breakpoint on the step or task (next run)"),
     ("B", "Break on failure (next run)"),
     ("c", "Continue a paused step"),
     ("k", "Skip a paused step"),

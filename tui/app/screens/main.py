@@ -262,7 +262,7 @@ class MainScreen(DebugKeys):
         target, options = request.target, request.options
         assert target.pipeline is not None and isinstance(options, PipelineOptions)
         self.column("pipeline").begin(target.name, target.pipeline.planned)
-        wanted = options.request(self.project, target.pipeline.target)
+        wanted = self.with_task_breakpoints(options.request(self.project, target.pipeline.target))
         run = await asyncio.to_thread(self.sources.start_pipeline, wanted)
         await self._stream("pipeline", run)
 
