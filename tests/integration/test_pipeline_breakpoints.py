@@ -96,7 +96,7 @@ def test_a_failing_task_pauses_run_task_reproduces_it_a_fix_and_retry_succeed(
     root = project(tmp_path)
     run = running(root, "--break-on-failure")
     paused = run.until("node.paused")
-    assert paused["node_id"] == "divide" and paused["reason"] == "failure"
+    assert paused["node_id"] == "divide" and paused["reason"] == "exception"
     assert "report" not in statuses(run.events)  # nothing downstream ran
     shell = run_cli("shell", "last", "--", "sh", "-c", "./run-task; echo b=$INPUT_B", cwd=root)
     assert "ZeroDivisionError" in shell.stdout + shell.stderr
@@ -110,12 +110,36 @@ def test_a_failing_task_pauses_run_task_reproduces_it_a_fix_and_retry_succeed(
     assert any("result 1.0" in text for text in logs)  # downstream got the fixed output
 
 
+def test_a_python_task_that_raises_stops_there_and_debug_is_pdb_at_that_frame(
+    tmp_path, running
+) -> None:
+    root = project(tmp_path)
+    run = running(root, "--break-on-failure")
+    assert run.until("node.paused")["reason"] == "exception"
+    debug = subprocess.run(
+        [sys.executable, "-m", "tui", "debug", "last"],
+        cwd=root,
+        input="p a, b\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert debug.returncode == 0, debug.stderr
+    assert "-> return a / b" in debug.stdout and "(1.0, 0.0)" in debug.stdout
+    (root / "calc.py").write_text(PIPELINE.replace("return a / b", "return a / b if b else a"))
+    assert run_cli("retry", "last", cwd=root).code == 0  # the same pause: no second one
+    assert run.finish() == 0
+    assert [e["reason"] for e in run.events if e["type"] == "node.paused"] == ["exception"]
+    assert statuses(run.events)["report"] == "success"
+
+
 def test_break_before_a_task_then_continue(tmp_path, running) -> None:
     root = project(tmp_path)
     run = running(root, "--break", "divide", "--param", "b=2")
     paused = run.until("node.paused")
     assert paused["node_id"] == "divide" and paused["reason"] == "breakpoint"
     assert run_cli("retry", "last", cwd=root).code == 2  # not after a failure
+    assert run_cli("debug", "last", cwd=root).code == 2  # it raised nothing
     assert run_cli("continue", "last", cwd=root).code == 0
     assert run.finish() == 0
     assert statuses(run.events)["report"] == "success"

@@ -20,6 +20,7 @@ MODULES = {
     "act": "act_cmd",
     "compile": "pipeline_cmds",
     "continue": "debug_cmds",
+    "debug": "debug_cmds",
     "demo": "demo_cmd",
     "doctor": "stack_cmds",
     "down": "stack_cmds",

@@ -17,6 +17,7 @@ import typer
 
 from tui.cli.app import app
 from tui.core.errors import BadInput
+from tui.core.pipelines import postmortem
 from tui.core.process import alive
 from tui.core.store import RUNNING, RunRecord, RunStore
 from tui.core.workflows.breakpoints import Pause, open_pauses, shell_command
@@ -55,7 +56,7 @@ def _pause(run: str, node: str | None) -> tuple[RunRecord, Pause]:
 
 def _decide(run: str, node: str | None, command: str, *, failure_only: bool = False) -> None:
     record, pause = _pause(run, node)
-    if failure_only and pause.reason != "failure":
+    if failure_only and pause.reason not in ("failure", "exception"):
         raise BadInput(
             f"{pause.node_id()} is paused before it ran, not after a failure: continue or skip it"
         )
@@ -115,6 +116,18 @@ def _split_command(
     cut = argv.index("--")
     words = [w for w in argv[argv.index("shell") + 1 : cut] if not w.startswith("-")]
     return (words[0] if words else "last"), (words[1] if len(words) > 1 else None), argv[cut + 1 :]
+
+
+@app.command("debug")
+def debug(run: RunArg = "last", node: NodeArg = None) -> None:
+    """Python's debugger (pdb) at the frame where a paused pipeline task raised."""
+    _record, pause = _pause(run, node)
+    if pause.reason != "exception":
+        raise BadInput(
+            f"{pause.node_id()} did not stop at a Python exception (run it with"
+            " --break-on-failure; a component that raises stops there): use pipedeck shell"
+        )
+    raise typer.Exit(postmortem.attach(pause.debugger()))
 
 
 @app.command("stop")

@@ -57,7 +57,9 @@ class PausePrompt:
         if not pauses:
             return ""
         pause = pauses[0]
-        keys = "c continue · e shell · k skip" + (" · r retry" if pause.reason == "failure" else "")
+        shell = "e debug (pdb)" if pause.reason == "exception" else "e shell"
+        failed = pause.reason in ("failure", "exception")
+        keys = f"c continue · {shell} · k skip" + (" · r retry" if failed else "")
         more = f" (1 of {len(pauses)} paused)" if len(pauses) > 1 else ""
         where = self.view.state.path(pause.node_id())
         return f"⏸ {where} ({pause.reason}){more} — {keys} · a abort › \n"
@@ -75,7 +77,7 @@ class PausePrompt:
         if not pauses:
             return
         pause = pauses[0]
-        if key == "r" and pause.reason == "failure":
+        if key == "r" and pause.reason in ("failure", "exception"):
             started = datetime.fromisoformat(self.run.record.meta.started).timestamp()
             pause.sync_workspace(Path(self.run.record.meta.project), started)
             pause.send("retry")
@@ -92,8 +94,13 @@ class PausePrompt:
         self.view.tick(force=True, tree=False)  # the tree's lines off the screen
         termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
         try:
-            argv, env, cwd = breakpoints.shell_command(pause, [], tty=True)
-            subprocess.run(argv, cwd=cwd, env=env, check=False)
+            if pause.reason == "exception":  # pdb where the Python task raised
+                from tui.core.pipelines import postmortem
+
+                postmortem.attach(pause.debugger())
+            else:
+                argv, env, cwd = breakpoints.shell_command(pause, [], tty=True)
+                subprocess.run(argv, cwd=cwd, env=env, check=False)
         finally:
             tty.setcbreak(self.fd)
             self.view.tick(force=True)

@@ -176,7 +176,7 @@ class DebugKeys(Screen[None]):
     def retry_paused(self) -> bool:
         """``r`` at a failure pause retries the step (else it starts a run)."""
         pause = self._pause() if self._pauses() else None
-        if pause is None or pause.reason != "failure":
+        if pause is None or pause.reason not in ("failure", "exception"):
             return False
         run = self.runs.get("workflow")
         copied = []
@@ -191,6 +191,12 @@ class DebugKeys(Screen[None]):
     def action_shell(self) -> None:
         pause = self._pause()
         if pause is None:
+            return
+        if pause.reason == "exception":  # a Python task stopped where it raised: pdb there
+            from tui.core.pipelines import postmortem
+
+            with self.app.suspend():
+                postmortem.attach(pause.debugger())
             return
         argv, env, cwd = breakpoints.shell_command(pause, [], tty=True)
         with self.app.suspend():  # the terminal is the shell's until it exits

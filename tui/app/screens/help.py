@@ -75,7 +75,7 @@ DEBUG_KEYS = [  # tui.app.screens.debug_keys
     ("B", "Break on failure (next run)"),
     ("c", "Continue a paused step"),
     ("k", "Skip a paused step"),
-    ("e", "Shell where the paused step runs"),
+    ("e", "Shell where it runs (pdb where a Python task raised)"),
     ("r", "Retry a step paused after failing"),
     ("a", "Abort the paused run"),
 ]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core import events as ev
-from tui.core.pipelines import task_process
+from tui.core.pipelines import postmortem, task_process
 
 DEBUG_VAR = "PIPEDECK_DEBUG"
 BREAK_VAR = "PIPEDECK_BREAK"  # JSON list of task names
@@ -65,14 +65,36 @@ def run(
         return task_process.run(full_command, env_vars, log)
     pause = _Pauses(Path(debug), node_id, emit, run_id, log)
     breaks = json.loads(os.environ.get(BREAK_VAR) or "[]")
-    if node_id in breaks and pause.wait("breakpoint", 0, full_command, env_vars) == "skip":
+    before = node_id in breaks
+    if before and pause.wait_for(pause.announce("breakpoint", 0, full_command, env_vars)) == "skip":
         log("system", "skipped at the breakpoint: marked failed")
         return 1
+    on_failure = os.environ.get(ON_FAILURE_VAR) == "1"
     while True:
-        code = task_process.run(full_command, env_vars, log)
-        if code == 0 or os.environ.get(ON_FAILURE_VAR) != "1":
+        at_exception: list[str] = []  # the pause id a Python exception stopped at
+
+        def watched(
+            stream: ev.Stream,
+            line: str,
+            command: list[str] = full_command,
+            found: list[str] = at_exception,
+        ) -> None:
+            if stream == "stderr" and line.startswith(postmortem.MARKER):
+                pause_id, _, socket_path = line.removeprefix(postmortem.MARKER).partition(" ")
+                pause.announce("exception", 1, command, env_vars, pause_id)
+                pause.note(pause_id, "socket", socket_path.strip())
+                found.append(pause_id)
+                return
+            log(stream, line)
+
+        env_now = postmortem.task_env(Path(debug), env_vars) if on_failure else env_vars
+        code = task_process.run(full_command, env_now, watched)
+        if code == 0 or not on_failure:
             return code
-        command = pause.wait("failure", code, full_command, env_vars)
+        if at_exception:
+            command = pause.wait_for(at_exception[0])
+        else:
+            command = pause.wait_for(pause.announce("failure", code, full_command, env_vars))
         if command != "retry":
             return code
         full_command = _with_current_source(full_command, log)
@@ -93,11 +115,16 @@ class _Pauses:
         self.run_id = run_id
         self.log = log
 
-    def wait(
-        self, reason: str, code: int, full_command: list[str], env_vars: dict[str, str] | None
+    def announce(
+        self,
+        reason: str,
+        code: int,
+        full_command: list[str],
+        env_vars: dict[str, str] | None,
+        pause_id: str = "",
     ) -> str:
-        """Write the pause, say so, wait for the command; returns it."""
-        pause_id = f"{os.getpid()}-{time.time_ns()}"
+        """Write the pause and say so; returns its id (for :meth:`wait_for`)."""
+        pause_id = pause_id or f"{os.getpid()}-{time.time_ns()}"
         work = self.folder.parent / "tasks" / self.node_id.replace("/", "_") / pause_id
         work.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_vars or {})}
@@ -110,11 +137,16 @@ class _Pauses:
         lines = [reason, str(code), self.node_id, str(work), socket.gethostname()]
         self._write(f"{pause_id}.pause", "\n".join(lines) + "\n")
         run = self.run_id
-        verbs = ("shell", "retry", "continue", "skip") if reason == "failure" else (
+        verbs = ("shell", "retry", "continue", "skip") if reason != "breakpoint" else (
             "shell", "continue", "skip",
         )  # fmt: skip
+        if reason == "exception":
+            verbs = ("debug", *verbs)
         how = ", ".join(f"pipedeck {verb} {run}" for verb in verbs)
-        why = f"failed (exit {code})" if reason == "failure" else "breakpoint: before it runs"
+        why = {
+            "failure": f"failed (exit {code})",
+            "exception": "stopped where it raised (debug: pdb at that frame)",
+        }.get(reason, "breakpoint: before it runs")
         detail = (
             f"paused, {why}; go on with {how} (or pipedeck stop {run}); skip marks it failed;"
             f" `./run-task` in the shell runs it as the executor does"
@@ -125,6 +157,11 @@ class _Pauses:
             )
         )
         self.log("system", f"⏸ {detail}")
+        return pause_id
+
+    def wait_for(self, pause_id: str) -> str:
+        """Wait for the pause's command; returns it."""
+        run = self.run_id
         command_file = self.folder / f"{pause_id}.cmd"
         while not command_file.exists():
             time.sleep(POLL)
@@ -132,6 +169,10 @@ class _Pauses:
         (self.folder / f"{pause_id}.pause").rename(self.folder / f"{pause_id}.done")
         self.emit(ev.NodeResumed(run_id=run, node_id=self.node_id, action=command))
         return command
+
+    def note(self, pause_id: str, what: str, text: str) -> None:
+        """Another file of the pause (``<id>.socket``: where its debugger waits)."""
+        self._write(f"{pause_id}.{what}", text)
 
     def _write(self, name: str, text: str) -> None:
         tmp = self.folder / f"{name}.tmp"

@@ -105,6 +105,16 @@ class Pause:
         except OSError:
             return ""
 
+    def debugger(self) -> Path:
+        """Where a Python task that raised waits for its debugger (``postmortem.py``)."""
+        return Path(self.read("socket"))
+
+    def read(self, what: str) -> str:
+        try:
+            return (self.folder / f"{self.pause_id}.{what}").read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
+
     def container(self) -> str:
         """The job container the step runs in (the runner names it), or ''."""
         try:
