@@ -88,9 +88,14 @@ class Running:
         return self.proc.wait(timeout=60)
 
     def kill(self) -> None:
+        """A test that failed midway: stop the run as a user does (act and its steps go)."""
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 @pytest.fixture
@@ -214,7 +219,12 @@ def test_in_a_terminal_the_keys_answer_on_a_prompt_line(tmp_path) -> None:
         read_until("✓ run success".encode())
         assert proc.wait(timeout=60) == 0
     finally:
-        proc.kill()
+        if proc.poll() is None:  # it failed midway: stop the run as Ctrl-C does
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         os.close(master)
 
 

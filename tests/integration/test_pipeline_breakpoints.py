@@ -73,10 +73,14 @@ def running():
         return started[-1]
 
     yield start
-    for run in started:
+    for run in started:  # a test that failed midway: stop the run as a user does
         if run.proc.poll() is None:
-            run.proc.kill()
-            run.proc.wait()
+            run.proc.terminate()
+            try:
+                run.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                run.proc.kill()
+                run.proc.wait()
 
 
 def project(tmp_path: Path) -> Path:
