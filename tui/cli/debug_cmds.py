@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,10 +16,10 @@ import typer
 
 from tui.cli.app import app
 from tui.core.errors import BadInput
+from tui.core.pause_channel import Pause, open_pauses, shell_command
 from tui.core.pipelines import postmortem
 from tui.core.process import alive
 from tui.core.store import RUNNING, RunRecord, RunStore
-from tui.core.workflows.breakpoints import Pause, open_pauses, shell_command
 
 RunArg = Annotated[str, typer.Argument(help="Run id (or a unique prefix, or `last`).")]
 NodeArg = Annotated[
@@ -56,16 +55,16 @@ def _pause(run: str, node: str | None) -> tuple[RunRecord, Pause]:
 
 def _decide(run: str, node: str | None, command: str, *, failure_only: bool = False) -> None:
     record, pause = _pause(run, node)
-    if failure_only and pause.reason not in ("failure", "exception"):
+    if failure_only and not pause.failed:
         raise BadInput(
             f"{pause.node_id()} is paused before it ran, not after a failure: continue or skip it"
         )
     if command == "retry":
-        started = datetime.fromisoformat(record.meta.started).timestamp()
-        copied = pause.sync_workspace(Path(record.meta.project), started)
+        copied = pause.retry(Path(record.meta.project), record.meta.started)
         if copied:
             print(f"copied into the job's working copy: {', '.join(copied)}")
-    pause.send(command)
+    else:
+        pause.send(command)
     print(f"{pause.node_id()}: {command}")
 
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import subprocess
 import sys
 import termios
 import tty
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.core.workflows import breakpoints
+from tui.core.pause_channel import Pause, enter, shown_pauses
 
 if TYPE_CHECKING:
     from tui.cli.render import RunView
@@ -58,17 +56,13 @@ class PausePrompt:
             return ""
         pause = pauses[0]
         shell = "e debug (pdb)" if pause.reason == "exception" else "e shell"
-        failed = pause.reason in ("failure", "exception")
-        keys = f"c continue · {shell} · k skip" + (" · r retry" if failed else "")
+        keys = f"c continue · {shell} · k skip" + (" · r retry" if pause.failed else "")
         more = f" (1 of {len(pauses)} paused)" if len(pauses) > 1 else ""
         where = self.view.state.path(pause.node_id())
         return f"⏸ {where} ({pause.reason}){more} — {keys} · a abort › \n"
 
-    def _pauses(self) -> list[breakpoints.Pause]:
-        debug = self.run.record.meta.extra.get("debug")
-        if not debug:
-            return []
-        return [p for p in breakpoints.open_pauses(Path(str(debug))) if p.node_id()]
+    def _pauses(self) -> list[Pause]:
+        return shown_pauses(self.run.record.meta.extra.get("debug"))
 
     def _key(self) -> None:
         assert self.fd is not None
@@ -77,10 +71,8 @@ class PausePrompt:
         if not pauses:
             return
         pause = pauses[0]
-        if key == "r" and pause.reason in ("failure", "exception"):
-            started = datetime.fromisoformat(self.run.record.meta.started).timestamp()
-            pause.sync_workspace(Path(self.run.record.meta.project), started)
-            pause.send("retry")
+        if key == "r" and pause.failed:
+            pause.retry(Path(self.run.record.meta.project), self.run.record.meta.started)
         elif key in ("c", "k"):
             pause.send(KEYS[key])
         elif key == "e":
@@ -88,19 +80,13 @@ class PausePrompt:
         elif key == "a" and self.loop is not None and self.stopping is None:
             self.stopping = self.loop.create_task(self.run.cancel())
 
-    def _shell(self, pause: breakpoints.Pause) -> None:
-        """The terminal is the shell's until it exits (the run waits meanwhile)."""
+    def _shell(self, pause: Pause) -> None:
+        """The terminal is the shell's (or pdb's) until it exits (the run waits meanwhile)."""
         assert self.fd is not None
         self.view.tick(force=True, tree=False)  # the tree's lines off the screen
         termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
         try:
-            if pause.reason == "exception":  # pdb where the Python task raised
-                from tui.core.pipelines import postmortem
-
-                postmortem.attach(pause.debugger())
-            else:
-                argv, env, cwd = breakpoints.shell_command(pause, [], tty=True)
-                subprocess.run(argv, cwd=cwd, env=env, check=False)
+            enter(pause)
         finally:
             tty.setcbreak(self.fd)
             self.view.tick(force=True)

@@ -4,14 +4,12 @@ run started with ``--break``), ``c`` continue, ``k`` skip (a task: marked failed
 shell where it runs, ``r`` retry (after a failure), ``a`` abort.
 
 They drive the same pauses as ``pipedeck continue|skip|shell|retry|stop``
-(``tui.core.workflows.breakpoints``)."""
+(``tui.core.pause_channel``)."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import subprocess
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,8 +19,8 @@ from textual.screen import Screen
 
 from tui.app.messages import EventBatch
 from tui.core import events as ev
+from tui.core.pause_channel import Pause, enter, shown_pauses
 from tui.core.workflows import breakpoints
-from tui.core.workflows.breakpoints import Pause
 
 if TYPE_CHECKING:
     from tui.app.widgets.run_column import RunColumn
@@ -146,12 +144,16 @@ class DebugKeys(Screen[None]):
 
     def _pauses(self) -> list[Pause]:
         """Every step or task that waits, on either side."""
-        out: list[Pause] = []
+        return [
+            p for r in self.runs.values() for p in shown_pauses(r.record.meta.extra.get("debug"))
+        ]
+
+    def _run_of(self, pause: Pause) -> Run | None:
+        """The run the pause is of (its debug folder holds the pause)."""
         for run in self.runs.values():
-            debug = run.record.meta.extra.get("debug")
-            if debug:
-                out += [p for p in breakpoints.open_pauses(Path(str(debug))) if p.node_id()]
-        return out
+            if str(pause.folder.parent) == str(run.record.meta.extra.get("debug")):
+                return run
+        return None
 
     def _pause(self) -> Pause | None:
         """The pause of the node under a run tree's cursor, or the only one."""
@@ -176,39 +178,26 @@ class DebugKeys(Screen[None]):
     def retry_paused(self) -> bool:
         """``r`` at a failure pause retries the step (else it starts a run)."""
         pause = self._pause() if self._pauses() else None
-        if pause is None or pause.reason not in ("failure", "exception"):
+        run = self._run_of(pause) if pause is not None else None
+        if pause is None or run is None or not pause.failed:
             return False
-        run = self.runs.get("workflow")
-        copied = []
-        if run is not None:
-            started = datetime.fromisoformat(run.record.meta.started).timestamp()
-            copied = pause.sync_workspace(Path(run.record.meta.project), started)
+        copied = pause.retry(Path(run.record.meta.project), run.record.meta.started)
         if copied:
             self.notify(f"copied into the job's working copy: {', '.join(copied)}", timeout=5)
-        pause.send("retry")
         return True
 
     def action_shell(self) -> None:
         pause = self._pause()
-        if pause is None:
-            return
-        if pause.reason == "exception":  # a Python task stopped where it raised: pdb there
-            from tui.core.pipelines import postmortem
-
-            with self.app.suspend():
-                postmortem.attach(pause.debugger())
-            return
-        argv, env, cwd = breakpoints.shell_command(pause, [], tty=True)
-        with self.app.suspend():  # the terminal is the shell's until it exits
-            subprocess.run(argv, cwd=cwd, env=env, check=False)
+        if pause is not None:
+            with self.app.suspend():  # the terminal is the shell's (or pdb's) until it exits
+                enter(pause)
 
     async def action_abort(self) -> None:
         pause = self._pause()
-        for run in list(self.runs.values()):
-            debug = run.record.meta.extra.get("debug")
-            if pause is not None and debug and pause.folder.parent == Path(str(debug)):
-                await run.cancel()
-                self.notify("run stopped", timeout=3)
+        run = self._run_of(pause) if pause is not None else None
+        if run is not None:
+            await run.cancel()
+            self.notify("run stopped", timeout=3)
 
     @on(EventBatch)
     def _pause_keys(self, message: EventBatch) -> None:

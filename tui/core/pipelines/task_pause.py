@@ -1,6 +1,6 @@
 """Breakpoints for pipeline tasks, inside the driver (subprocess mode): a task pauses before it
 runs (``--break TASK``) or after it failed (``--break-on-failure``) until a command arrives —
-the same pause files as a workflow step's (``tui.core.workflows.breakpoints``), answered by
+the same pause files as a workflow step's (``tui.core.pause_channel``), answered by
 ``pipedeck continue|shell|retry|skip`` and the TUI's keys.
 
 At a pause the task's folder (the pause's working directory) holds ``executor_input.json``
@@ -20,7 +20,6 @@ import importlib.util
 import json
 import os
 import shlex
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core import events as ev
+from tui.core import pause_channel
 from tui.core.pipelines import postmortem, task_process
 
 DEBUG_VAR = "PIPEDECK_DEBUG"
@@ -35,7 +35,6 @@ BREAK_VAR = "PIPEDECK_BREAK"  # JSON list of task names
 ON_FAILURE_VAR = "PIPEDECK_BREAK_ON_FAILURE"
 SOURCE_VAR = "PIPEDECK_PIPELINE_SOURCE"  # the pipeline file (a retry takes its edits)
 STARTED_VAR = "PIPEDECK_RUN_STARTED"  # epoch seconds
-POLL = 0.2
 
 
 def driver_env(
@@ -109,7 +108,7 @@ class _Pauses:
         run_id: str,
         log: task_process.LogLine,
     ) -> None:
-        self.folder = debug / "pauses"
+        self.folder = pause_channel.pauses_dir(debug)
         self.node_id = node_id
         self.emit = emit
         self.run_id = run_id
@@ -132,31 +131,10 @@ class _Pauses:
         script = work / "run-task"
         script.write_text(f"#!/bin/sh\nexec {shlex.join(full_command)}\n", encoding="utf-8")
         script.chmod(0o755)
-        self._write(f"{pause_id}.env", "\0".join(f"{k}={v}" for k, v in env.items()))
-        self._write(f"{pause_id}.node", self.node_id)
-        lines = [reason, str(code), self.node_id, str(work), socket.gethostname()]
-        self._write(f"{pause_id}.pause", "\n".join(lines) + "\n")
-        run = self.run_id
-        verbs = ("shell", "retry", "continue", "skip") if reason != "breakpoint" else (
-            "shell", "continue", "skip",
-        )  # fmt: skip
-        if reason == "exception":
-            verbs = ("debug", *verbs)
-        how = ", ".join(f"pipedeck {verb} {run}" for verb in verbs)
-        why = {
-            "failure": f"failed (exit {code})",
-            "exception": "stopped where it raised (debug: pdb at that frame)",
-        }.get(reason, "breakpoint: before it runs")
-        detail = (
-            f"paused, {why}; go on with {how} (or pipedeck stop {run}); skip marks it failed;"
-            f" `./run-task` in the shell runs it as the executor does"
-        )
-        self.emit(
-            ev.NodePaused(
-                run_id=run, node_id=self.node_id, reason=reason, exit_code=code, detail=detail
-            )
-        )
-        self.log("system", f"⏸ {detail}")
+        pause_channel.write_pause(self.folder, pause_id, reason, code, self.node_id, work, env)
+        also = "skip marks it failed; `./run-task` in the shell runs it as the executor does"
+        for event in pause_channel.paused_events(self.run_id, self.node_id, reason, code, also):
+            self.emit(event)
         return pause_id
 
     def wait_for(self, pause_id: str) -> str:
@@ -164,7 +142,7 @@ class _Pauses:
         run = self.run_id
         command_file = self.folder / f"{pause_id}.cmd"
         while not command_file.exists():
-            time.sleep(POLL)
+            time.sleep(pause_channel.POLL)
         command = command_file.read_text(encoding="utf-8").strip()
         (self.folder / f"{pause_id}.pause").rename(self.folder / f"{pause_id}.done")
         self.emit(ev.NodeResumed(run_id=run, node_id=self.node_id, action=command))
@@ -172,12 +150,7 @@ class _Pauses:
 
     def note(self, pause_id: str, what: str, text: str) -> None:
         """Another file of the pause (``<id>.socket``: where its debugger waits)."""
-        self._write(f"{pause_id}.{what}", text)
-
-    def _write(self, name: str, text: str) -> None:
-        tmp = self.folder / f"{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.folder / name)
+        pause_channel.write_file(self.folder, f"{pause_id}.{what}", text)
 
 
 def _inputs(full_command: list[str], work: Path) -> dict[str, str]:

@@ -7,36 +7,30 @@ step without ``name:`` gets its own script as name, which is what act shows for 
 and logs look as without breakpoints. The user's file is never touched; a run without
 breakpoints gets no copy and pays nothing.
 
-A pause is a set of files in the run's debug folder (``pauses/``): ``<id>.pause`` (why, the
-exit code, the step's key, working directory and hostname), ``<id>.env`` (the step's
-environment, NUL-separated: what it would see, ``GITHUB_ENV`` additions included), and, once
-someone decides, ``<id>.cmd`` (``continue``, ``skip`` or ``retry``); the runner adds
-``<id>.node`` (the node id it showed) and, in docker mode, ``<id>.container`` (the job's).
-``retry`` runs the step's script again, in the same shell, environment and folder; if it
-fails again it pauses again.
+The hook writes the pause's files as ``tui.core.pause_channel`` reads them (the step's
+environment as it would see it, ``GITHUB_ENV`` additions included) and waits for their
+command. ``retry`` runs the step's script again, in the same shell, environment and folder;
+if it fails again it pauses again.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from tui.core.errors import BadInput, MissingPrerequisite
+from tui.core.errors import BadInput
+from tui.core.pause_channel import pauses_dir
 
 if TYPE_CHECKING:
     from tui.core.workflows.act_argv import WorkflowRequest
 
 # How act runs a step's script for these shells (GitHub's defaults): ``retry`` runs it again so.
 RERUN = {"bash": "bash --noprofile --norc -eo pipefail", "sh": "sh -e"}
-COMMANDS = ("continue", "skip", "retry")
-POLL = 0.2  # seconds between looks, in the hook and in the runner
 
 HOOK = r"""# pipedeck's breakpoint hook (sourced by the first line of a watched step's script)
 __pd_dir="$PIPEDECK_DEBUG/pauses"
@@ -83,114 +77,6 @@ class Watched:
     key: str
     before: bool
     on_failure: bool
-
-
-@dataclass(frozen=True)
-class Pause:
-    pause_id: str
-    reason: str  # "breakpoint" or "failure"
-    code: int
-    key: str
-    cwd: str
-    host: str  # the step's hostname
-    folder: Path
-
-    @property
-    def node_file(self) -> Path:
-        return self.folder / f"{self.pause_id}.node"
-
-    def node_id(self) -> str:
-        try:
-            return self.node_file.read_text(encoding="utf-8").strip()
-        except OSError:
-            return ""
-
-    def debugger(self) -> Path:
-        """Where a Python task that raised waits for its debugger (``postmortem.py``)."""
-        return Path(self.read("socket"))
-
-    def read(self, what: str) -> str:
-        try:
-            return (self.folder / f"{self.pause_id}.{what}").read_text(encoding="utf-8").strip()
-        except OSError:
-            return ""
-
-    def container(self) -> str:
-        """The job container the step runs in (the runner names it), or ''."""
-        try:
-            return (self.folder / f"{self.pause_id}.container").read_text(encoding="utf-8").strip()
-        except OSError:
-            return ""
-
-    def env(self) -> dict[str, str]:
-        data = (self.folder / f"{self.pause_id}.env").read_bytes().decode("utf-8", "replace")
-        out: dict[str, str] = {}
-        for item in data.split("\0"):
-            name, found, value = item.partition("=")
-            if found and name:
-                out[name] = value
-        return out
-
-    def command(self) -> str:
-        try:
-            return (self.folder / f"{self.pause_id}.cmd").read_text(encoding="utf-8").strip()
-        except OSError:
-            return ""
-
-    def sync_workspace(self, project: Path, since: float) -> list[str]:
-        """Host mode, before a retry: the project's files changed since ``since`` (the run's
-        start) copied into act's working copy of the job (one way: project → copy); the
-        relative paths copied. The user's fix reaches the step."""
-        found = self.env().get("GITHUB_WORKSPACE", "")  # a workflow step's (not a task's)
-        workspace = Path(found)
-        if not found or self.container() or not workspace.is_dir():
-            return []
-        if workspace.resolve() == project.resolve():
-            return []
-        copied = []
-        for folder, dirs, files in os.walk(project):
-            dirs[:] = [d for d in dirs if d != ".git"]
-            for name in files:
-                source = Path(folder, name)
-                try:
-                    if source.stat().st_mtime <= since:
-                        continue
-                except OSError:
-                    continue
-                target = workspace / source.relative_to(project)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-                copied.append(str(source.relative_to(project)))
-        return sorted(copied)
-
-    def send(self, command: str) -> None:
-        """Decide the pause (written whole: the hook never reads half a command)."""
-        tmp = self.folder / f"{self.pause_id}.cmd.tmp"
-        tmp.write_text(f"{command}\n", encoding="utf-8")
-        tmp.replace(self.folder / f"{self.pause_id}.cmd")
-
-
-def pauses_dir(debug: Path) -> Path:
-    return debug / "pauses"
-
-
-def open_pauses(debug: Path) -> list[Pause]:
-    """The pauses that wait for a command (oldest first)."""
-    folder = pauses_dir(debug)
-    out = []
-    for path in sorted(folder.glob("*.pause"), key=lambda p: p.stat().st_mtime):
-        pause = read_pause(path)
-        if pause is not None and not pause.command():
-            out.append(pause)
-    return out
-
-
-def read_pause(path: Path) -> Pause | None:
-    try:
-        reason, code, key, cwd, host = path.read_text(encoding="utf-8").split("\n")[:5]
-        return Pause(path.stem, reason, int(code), key, cwd, host, path.parent)
-    except (OSError, ValueError):
-        return None
 
 
 def step_plan(text: str, path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -353,26 +239,3 @@ def _scalar(node: Any) -> str:
 
 def _sh(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
-
-
-def keys_of(watched: Iterable[Watched]) -> set[str]:
-    return {w.key for w in watched}
-
-
-def shell_command(
-    pause: Pause, command: Sequence[str], *, tty: bool
-) -> tuple[list[str], dict[str, str] | None, str | None]:
-    """What ``pipedeck shell`` (and the TUI's ``e``) runs: ``command`` (or a shell) where the
-    step is, with its environment: in its job container (docker mode), else on this machine
-    in its folder. Returns argv, env and cwd (None: this process's)."""
-    env = pause.env()
-    container = pause.container()
-    if container:
-        docker = shutil.which("docker")
-        if docker is None:
-            raise MissingPrerequisite("the step runs in a container and docker is not on PATH")
-        flags = ["-i", "-t"] if tty else ["-i"]
-        env_flags = [f for k, v in env.items() for f in ("-e", f"{k}={v}")]
-        argv = [docker, "exec", *flags, "-w", pause.cwd, *env_flags, container]
-        return [*argv, *(command or ["bash"])], None, None
-    return list(command) or [os.environ.get("SHELL") or "bash"], env, pause.cwd

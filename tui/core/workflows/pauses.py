@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core import events as ev
-from tui.core.workflows import act_names, breakpoints
+from tui.core import pause_channel
+from tui.core.workflows import act_names
 
 if TYPE_CHECKING:
     from tui.core.process import GroupProcess
@@ -24,7 +25,8 @@ class PauseWatch:
         self.run_id = run_id
         self.timeouts = timeouts or {}  # step key -> the timeout that ends it, paused or not
         self.docker = docker  # steps run in job containers
-        self.folder = breakpoints.pauses_dir(debug)
+        self.folder = pause_channel.pauses_dir(debug)
+        self.seen: dict[str, pause_channel.Pause] = {}  # pause id -> the pause
         self.pauses: dict[str, str] = {}  # pause id -> the node it paused
         self.resumed: set[str] = set()
         self.skipped: set[str] = set()  # nodes the user skipped: shown skipped
@@ -34,19 +36,25 @@ class PauseWatch:
         out: list[ev.Event] = []
         for path in sorted(self.folder.glob("*.pause")) + sorted(self.folder.glob("*.done")):
             pause_id = path.stem
-            if pause_id not in self.pauses:
-                pause = breakpoints.read_pause(path)
+            pause = self.seen.get(pause_id)
+            if pause is None:
+                pause = pause_channel.read_pause(path)
                 if pause is None:
                     continue
+                self.seen[pause_id] = pause
                 node_id, job_key = paused_node(parser, pause.key)
                 self.pauses[pause_id] = node_id
                 if self.docker:  # act names a job's container by its key
                     container = act_names.job_container(job_key)
-                    (self.folder / f"{pause_id}.container").write_text(container, "utf-8")
-                pause.node_file.write_text(node_id, encoding="utf-8")
-                out += self._paused(pause, node_id)
-            command = self.folder / f"{pause_id}.cmd"
-            action = command.read_text(encoding="utf-8").strip() if command.exists() else ""
+                    pause_channel.write_file(self.folder, f"{pause_id}.container", container)
+                pause_channel.write_file(self.folder, f"{pause_id}.node", node_id)
+                also = ""
+                if pause.key in self.timeouts:  # act's clock runs on while the step waits
+                    also = f"act ends it when {self.timeouts[pause.key]} runs out, paused or not"
+                out += pause_channel.paused_events(
+                    self.run_id, node_id, pause.reason, pause.code, also
+                )
+            action = pause.command()
             if action and pause_id not in self.resumed:
                 self.resumed.add(pause_id)
                 node_id = self.pauses[pause_id]
@@ -73,7 +81,7 @@ class PauseWatch:
 
         async def watch() -> None:
             while True:
-                await asyncio.sleep(breakpoints.POLL)
+                await asyncio.sleep(pause_channel.POLL)
                 found = self.poll(parser)
                 if found:
                     queue.put_nowait(found)
@@ -91,31 +99,6 @@ class PauseWatch:
         if isinstance(event, ev.NodeFinished) and event.node_id in self.skipped:
             return dataclasses.replace(event, status="skipped")
         return event
-
-    def _paused(self, pause: breakpoints.Pause, node_id: str) -> list[ev.Event]:
-        run = self.run_id
-        if pause.reason == "failure":
-            why = f"failed (exit {pause.code})"
-            verbs: tuple[str, ...] = ("shell", "retry", "continue", "skip")
-            note = "; continue lets it fail"
-        else:
-            why = "breakpoint: before it runs"
-            verbs = ("shell", "continue", "skip")
-            note = ""
-        how = ", ".join(f"pipedeck {verb} {run}" for verb in verbs)
-        detail = f"paused, {why}; go on with {how} (or pipedeck stop {run}){note}"
-        if pause.key in self.timeouts:  # act's clock runs on while the step waits
-            detail += f"; act ends it when {self.timeouts[pause.key]} runs out, paused or not"
-        return [
-            ev.NodePaused(
-                run_id=run,
-                node_id=node_id,
-                reason=pause.reason,
-                exit_code=pause.code,
-                detail=detail,
-            ),
-            ev.Log(run_id=run, node_id=node_id, stream="system", text=f"⏸ {detail}"),
-        ]
 
 
 def paused_node(parser: ActLogParser, key: str) -> tuple[str, str]:
