@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,67 @@ def git_init(folder: Path) -> None:
         ["git", "commit", "-q", "-m", "fixture"],
     ):
         subprocess.run(argv, cwd=folder, env=env, check=True, capture_output=True)
+
+
+def workflow_file_project(tmp_path: Path, text: str, name: str = "ci.yml") -> Path:
+    """A git project whose one workflow (``name``) is ``text``."""
+    project = tmp_path / "project"
+    (project / ".github" / "workflows").mkdir(parents=True)
+    (project / ".github" / "workflows" / name).write_text(text)
+    git_init(project)
+    return project
+
+
+class BackgroundRun:
+    """A ``pipedeck … --json`` started in the background, its events read as they come."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tui", *args],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.events: list[dict] = []
+
+    def until(self, kind: str) -> dict:
+        """Read events up to the next one of type ``kind`` (and return it)."""
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        for line in self.proc.stdout:
+            event = json.loads(line)
+            self.events.append(event)
+            if event["type"] == kind:
+                return event
+        raise AssertionError(f"no {kind} event (stderr: {self.proc.stderr.read()[-2000:]})")
+
+    def finish(self) -> int:
+        self.until("run.finished")
+        return self.proc.wait(timeout=120)
+
+    def stop(self) -> None:
+        """A test that failed midway: stop the run as a user does (act and its steps go)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def background() -> Iterator[Callable[..., BackgroundRun]]:
+    """Start ``pipedeck ARGS…`` in the background (stopped at the end if still going)."""
+    started: list[BackgroundRun] = []
+
+    def start(root: Path, *args: str) -> BackgroundRun:
+        started.append(BackgroundRun(root, *args))
+        return started[-1]
+
+    yield start
+    for run in started:
+        run.stop()
 
 
 @pytest.fixture

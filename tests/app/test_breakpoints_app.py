@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.app.conftest import SIZE, column, select_target, wait_for
-from tests.conftest import git_init
+from tests.conftest import workflow_file_project as project
 from tui.app.widgets.run_tree import BREAKPOINT
 
 WORKFLOW = """\
@@ -21,14 +21,6 @@ jobs:
         run: echo two
       - run: echo three
 """
-
-
-def project(tmp_path: Path, text: str) -> Path:
-    root = tmp_path / "project"
-    (root / ".github" / "workflows").mkdir(parents=True)
-    (root / ".github" / "workflows" / "ci.yml").write_text(text)
-    git_init(root)
-    return root
 
 
 def label(side, node_id: str) -> str:

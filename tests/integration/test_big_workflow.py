@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.act_oracle import pipedeck_report, raw_act, raw_argv, started_argv
-from tests.conftest import git_init, log_lines, run_cli
+from tests.conftest import log_lines, run_cli, workflow_file_project
 from tui.core.workflows.plan import SKIM_BYTES
 
 HEAD = """\
@@ -38,15 +38,12 @@ def generated(index: int) -> str:
 
 
 def test_a_huge_workflow_runs_as_act_runs_it(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    (project / ".github" / "workflows").mkdir(parents=True)
     parts, size, i = [HEAD], len(HEAD), 0
     while size <= SKIM_BYTES:
         parts.append(generated(i))
         size += len(parts[-1])
         i += 1
-    (project / ".github" / "workflows" / "big.yml").write_text("".join(parts))
-    git_init(project)
+    project = workflow_file_project(tmp_path, "".join(parts), "big.yml")
     result = run_cli("run", "workflow", "--runner", "host", "--json", cwd=project, timeout=300)
     assert "Traceback" not in result.stderr, result.stderr
     mine = pipedeck_report(result.events, result.code)

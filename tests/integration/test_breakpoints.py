@@ -4,14 +4,13 @@ it; without breakpoints nothing of this is there."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import git_init, run_cli
+from tests.conftest import BackgroundRun, run_cli, workflow_file_project
 from tui.core.store import RunStore
 
 MARKER = """\
@@ -57,58 +56,15 @@ jobs:
 
 
 def project(tmp_path: Path, text: str) -> Path:
-    root = tmp_path / "project"
-    (root / ".github" / "workflows").mkdir(parents=True)
-    (root / ".github" / "workflows" / "ci.yml").write_text(text)
-    git_init(root)
-    return root
-
-
-class Running:
-    """A `pipedeck run workflow --json` in the background, read event by event."""
-
-    def __init__(self, root: Path, *args: str, mode: str = "host") -> None:
-        argv = [sys.executable, "-m", "tui", "run", "workflow", "--runner", mode, "--json"]
-        self.proc = subprocess.Popen(
-            [*argv, *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        self.events: list[dict] = []
-
-    def until(self, kind: str) -> dict:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            event = json.loads(line)
-            self.events.append(event)
-            if event["type"] == kind:
-                return event
-        raise AssertionError(f"no {kind} event (stderr: {self.proc.stderr.read()[-2000:]})")
-
-    def finish(self) -> int:
-        self.until("run.finished")
-        return self.proc.wait(timeout=60)
-
-    def kill(self) -> None:
-        """A test that failed midway: stop the run as a user does (act and its steps go)."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    return workflow_file_project(tmp_path, text)
 
 
 @pytest.fixture
-def running():
-    started: list[Running] = []
+def running(background):
+    def start(root: Path, *args: str, mode: str = "host") -> BackgroundRun:
+        return background(root, "run", "workflow", "--runner", mode, "--json", *args)
 
-    def start(root: Path, *args: str, mode: str = "host") -> Running:
-        started.append(Running(root, *args, mode=mode))
-        return started[-1]
-
-    yield start
-    for run in started:
-        run.kill()
+    return start
 
 
 def statuses(events: list[dict]) -> dict[str, str]:

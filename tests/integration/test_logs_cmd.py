@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import git_init, run_cli
+from tests.conftest import run_cli, workflow_file_project
 
 TICKS = 30
 WORKFLOW = f"""\
@@ -27,11 +27,7 @@ jobs:
 
 
 def ticks_project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    (project / ".github" / "workflows").mkdir(parents=True)
-    (project / ".github" / "workflows" / "ticks.yml").write_text(WORKFLOW)
-    git_init(project)
-    return project
+    return workflow_file_project(tmp_path, WORKFLOW, "ticks.yml")
 
 
 def test_tail_is_the_end_of_the_whole_log(tmp_path: Path) -> None:

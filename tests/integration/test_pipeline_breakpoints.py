@@ -4,14 +4,13 @@ make the run succeed with what is downstream; `--break TASK` pauses before it.""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import BackgroundRun, run_cli
 from tests.integration.test_pipeline_runs import (  # noqa: F401  (session fixtures)
     component_envs,
     use_component_envs,
@@ -38,49 +37,13 @@ def calc(a: float = 1.0, b: float = 0.0):
 """
 
 
-class Running:
-    def __init__(self, root: Path, *args: str) -> None:
-        argv = [sys.executable, "-m", "tui", "run", "pipeline", "calc.py", "--json", "--no-cache"]
-        self.proc = subprocess.Popen(
-            [*argv, "--runner", "subprocess", *args],
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.events: list[dict] = []
-
-    def until(self, kind: str) -> dict:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            event = json.loads(line)
-            self.events.append(event)
-            if event["type"] == kind:
-                return event
-        raise AssertionError(f"no {kind} event (stderr: {self.proc.stderr.read()[-2000:]})")
-
-    def finish(self) -> int:
-        self.until("run.finished")
-        return self.proc.wait(timeout=120)
-
-
 @pytest.fixture
-def running():
-    started: list[Running] = []
+def running(background):
+    def start(root: Path, *args: str) -> BackgroundRun:
+        argv = ["run", "pipeline", "calc.py", "--json", "--no-cache", "--runner", "subprocess"]
+        return background(root, *argv, *args)
 
-    def start(root: Path, *args: str) -> Running:
-        started.append(Running(root, *args))
-        return started[-1]
-
-    yield start
-    for run in started:  # a test that failed midway: stop the run as a user does
-        if run.proc.poll() is None:
-            run.proc.terminate()
-            try:
-                run.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                run.proc.kill()
-                run.proc.wait()
+    return start
 
 
 def project(tmp_path: Path) -> Path:

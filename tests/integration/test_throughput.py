@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import git_init, log_lines, run_cli
+from tests.conftest import log_lines, run_cli, workflow_file_project
 from tui.core.store import RunStore
 
 LINES = 1_000_000
@@ -42,11 +42,8 @@ def expected() -> list[str]:
 
 
 def test_a_million_lines_are_stored_and_printed_once_in_order_masked(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    (project / ".github" / "workflows").mkdir(parents=True)
-    (project / ".github" / "workflows" / "flood.yml").write_text(WORKFLOW)
+    project = workflow_file_project(tmp_path, WORKFLOW, "flood.yml")
     (project / ".secrets").write_text(f"TOKEN={SECRET}\n")
-    git_init(project)
     result = run_cli("run", "workflow", "--runner", "host", "--json", cwd=project, timeout=600)
     assert result.code == 0, result.stderr[-2000:]
     assert SECRET not in result.stdout
