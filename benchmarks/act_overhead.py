@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from projects import timed, workflow_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "workflows"
@@ -47,29 +47,8 @@ jobs:
 
 
 def make_project(root: Path, name: str) -> Path:
-    project = root / name
-    (project / ".github" / "workflows").mkdir(parents=True)
-    target = project / ".github" / "workflows" / f"{name}.yml"
-    if name == "three-seconds":
-        target.write_text(THREE_SECONDS)
-    else:
-        shutil.copy(FIXTURES / f"{name}.yml", target)
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "b",
-        "GIT_AUTHOR_EMAIL": "b@b.invalid",
-        "GIT_COMMITTER_NAME": "b",
-        "GIT_COMMITTER_EMAIL": "b@b.invalid",
-    }
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "b"]):
-        subprocess.run(argv, cwd=project, env=env, check=True)
-    return project
-
-
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    text = THREE_SECONDS if name == "three-seconds" else (FIXTURES / f"{name}.yml").read_text()
+    return workflow_project(root / name, f"{name}.yml", text)
 
 
 def main() -> None:

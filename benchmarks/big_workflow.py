@@ -19,8 +19,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from projects import timed, workflow_project
 
 HEAD = """\
 name: big
@@ -60,31 +61,13 @@ def job(index: int, shape: str) -> str:
 
 
 def make_project(root: Path, megabytes: int, shape: str) -> Path:
-    project = root / "project"
-    (project / ".github" / "workflows").mkdir(parents=True)
     parts, size, index = [HEAD], len(HEAD), 0
     while size < megabytes * 1024 * 1024:
         part = job(index, shape)
         parts.append(part)
         size += len(part)
         index += 1
-    (project / ".github" / "workflows" / "big.yml").write_text("".join(parts))
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "b",
-        "GIT_AUTHOR_EMAIL": "b@b.invalid",
-        "GIT_COMMITTER_NAME": "b",
-        "GIT_COMMITTER_EMAIL": "b@b.invalid",
-    }
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "b"]):
-        subprocess.run(argv, cwd=project, env=env, check=True)
-    return project
-
-
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    return workflow_project(root / "project", "big.yml", "".join(parts))
 
 
 def main() -> None:

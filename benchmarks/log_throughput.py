@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import psutil
+from projects import workflow_project
 
 WORKFLOW = """\
 name: chatty
@@ -48,14 +49,7 @@ jobs:
 
 
 def make_project(root: Path, lines: int) -> Path:
-    project = root / f"project-{lines}"
-    (project / ".github" / "workflows").mkdir(parents=True)
-    (project / ".github" / "workflows" / "chatty.yml").write_text(WORKFLOW.format(lines=lines))
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b.invalid"}
-    env |= {"GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@b.invalid"}
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "b"]):
-        subprocess.run(argv, cwd=project, env=env, check=True)
-    return project
+    return workflow_project(root / f"project-{lines}", "chatty.yml", WORKFLOW.format(lines=lines))
 
 
 def timed(argv: list[str], cwd: Path, env: dict[str, str], out: Path) -> tuple[float, int]:
