@@ -70,6 +70,14 @@ class PipelineRunOptions:
         return self.run_dir / "pipeline_root"
 
 
+@dataclass
+class _Ended:
+    """How a set-up command ended (filled in by ``PipelineRunner._child``)."""
+
+    code: int = 0
+    last: str = ""  # its last output line, or "exit code N" when it printed none
+
+
 class PipelineRunner:
     """Implements ``tui.core.runner.Runner`` for a local kfp.local run (subprocess or docker)."""
 
@@ -207,29 +215,36 @@ class PipelineRunner:
                 begun = time.monotonic()
                 env.reset()
                 for argv in env.create_commands():
-                    self._proc = GroupProcess(argv, env={**os.environ, RUN_ENV: self.run_id})
-                    await self._proc.start()
-                    tail: deque[str] = deque(maxlen=5)
-                    async for line in self._proc.lines():
-                        tail.append(line.text)
-                        yield self._log(f"component environment: {line.text}")
-                    code = await self._proc.wait()
-                    self._proc = None
+                    ended = _Ended()
+                    child_env = {**os.environ, RUN_ENV: self.run_id}
+                    async for event in self._child(argv, child_env, "component environment", ended):
+                        yield event
                     if self._cancelled:
                         return
-                    if code != 0:
-                        last = tail[-1] if tail else f"exit code {code}"
-                        yield self._finished(
-                            "failure",
-                            EXIT_MISSING_PREREQ,
-                            f"could not create the component environment at {env.venv}: {last}",
-                        )
+                    if ended.code != 0:
+                        why = f"could not create the component environment at {env.venv}"
+                        yield self._finished("failure", EXIT_MISSING_PREREQ, f"{why}: {ended.last}")
                         return
                 seconds = time.monotonic() - begun
                 env.mark_ready(seconds)
                 yield self._log(f"component environment: ready in {seconds:.1f}s")
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    async def _child(
+        self, argv: list[str], env: dict[str, str], what: str, ended: _Ended
+    ) -> AsyncIterator[ev.Event]:
+        """Run a set-up command (a venv, an image build) as this run's child, each line a
+        ``what: …`` system log; ``ended`` gets its exit code and its last line."""
+        self._proc = GroupProcess(argv, env=env)
+        await self._proc.start()
+        last: str | None = None
+        async for line in self._proc.lines():
+            last = line.text
+            yield self._log(f"{what}: {line.text}")
+        ended.code = await self._proc.wait()
+        ended.last = f"exit code {ended.code}" if last is None else last
+        self._proc = None
 
     # -- docker: the derived component images ----------------------------------------------
 
@@ -266,21 +281,15 @@ class PipelineRunner:
                 )
                 begun = time.monotonic()
                 argv, spec = derived_images.build_command(image, self.options.ca_bundle)
+                ended = _Ended()
                 env = {**os.environ, **spec, RUN_ENV: self.run_id}
-                self._proc = GroupProcess(argv, env=env)
-                await self._proc.start()
-                tail: deque[str] = deque(maxlen=5)
-                async for line in self._proc.lines():
-                    tail.append(line.text)
-                    yield self._log(f"component image: {line.text}")
-                code = await self._proc.wait()
-                self._proc = None
+                async for event in self._child(argv, env, "component image", ended):
+                    yield event
                 if self._cancelled:
                     return
-                if code != 0:
-                    last = tail[-1] if tail else f"exit code {code}"
+                if ended.code != 0:
                     yield self._log(
-                        f"could not build the component image for {what} ({last}); its tasks "
+                        f"could not build the component image for {what} ({ended.last}); its tasks "
                         "pip-install them in their containers"
                     )
                     return
