@@ -152,7 +152,10 @@ def test_in_a_terminal_the_keys_answer_on_a_prompt_line(tmp_path) -> None:
         "--break",
         "build/2",
     ]
-    env = {**os.environ, "COLUMNS": "150", "LINES": "40", "TERM": "xterm"}
+    # a CI machine sets CI, which turns the live view (and so the prompt) off: a user's
+    # terminal does not
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(COLUMNS="150", LINES="40", TERM="xterm")
     proc = subprocess.Popen(argv, cwd=root, stdin=slave, stdout=slave, stderr=slave, env=env)
     os.close(slave)
     seen = b""
