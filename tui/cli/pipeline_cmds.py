@@ -58,7 +58,7 @@ def run_pipeline(
         bool, typer.Option("--cache/--no-cache", help="Reuse outputs of identical earlier tasks.")
     ] = True,
     break_at: Annotated[
-        list[str] | None, typer.Option("--break", help="TASK: pause before it (subprocess mode).")
+        list[str] | None, typer.Option("--break", help="TASK: pause before it.")
     ] = None,
     break_on_failure: Annotated[
         bool, typer.Option("--break-on-failure", help="Pause after a failing task, to fix it.")

@@ -99,14 +99,11 @@ def _refuse_a_second_docker_run(store: RunStore, workflow_file: str) -> None:
             )
 
 
-def _task_breaks(request: PipelineRequest, spec: PipelineSpec, mode: str) -> list[str] | None:
-    """The node ids ``--break TASK`` names (None: no breakpoints asked for)."""
+def _task_breaks(request: PipelineRequest, spec: PipelineSpec) -> list[str] | None:
+    """The node ids ``--break TASK`` names (None: no breakpoints asked for); tasks pause in
+    either mode (``task_pause.py``, ``docker_pause.py``)."""
     if not request.breakpoints and not request.break_on_failure:
         return None
-    if mode != "subprocess":
-        raise BadInput(
-            "--break: pipeline tasks pause in subprocess mode only for now (--runner subprocess)"
-        )
     nodes = [n for n in spec.nodes() if n.kind == "task"]
     out = []
     for name in request.breakpoints:
@@ -151,7 +148,7 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
             derived = derived_images(loaded.spec.raw, choice.image)
         else:
             env = component_env(loaded.spec.packages, loaded.spec.pip_options)
-        breaks = _task_breaks(request, loaded.spec, choice.mode)
+        breaks = _task_breaks(request, loaded.spec)
         record = (store or RunStore()).create(
             "pipeline", loaded.target(project), project, choice.mode
         )

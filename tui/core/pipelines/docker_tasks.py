@@ -13,7 +13,8 @@ are replaced while the driver runs:
 - ``run_docker_container``: the container is labelled ``pipedeck.run=<run_id>`` (so a cancel
   can remove it), uses the host network (the local S3 server on 127.0.0.1), gets pipedeck's mounts
   and environment, runs as the calling user; its stdout/stderr become the task's logs; it is
-  removed when it ends; and no image is ever pulled.
+  removed when it ends; and no image is ever pulled. With breakpoints (``PIPEDECK_DEBUG`` in
+  the driver's environment) it is kept alive for the task's pauses (``docker_pause.py``).
 
 kfp.local's own ``run_docker_container`` starts containers with ``auto_remove`` and reports exit
 code 0 when the container is gone before it asked (kubeflow/pipelines#13332). Here the exit code
@@ -38,8 +39,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from tui.core import events as ev
 from tui.core.images.containers import RUN_LABEL
 from tui.core.images.derived import DERIVED_ENV_VAR, PackageSet, from_json
+from tui.core.pipelines import docker_pause
 from tui.core.pipelines.capture import ExecutorLines
 from tui.core.pipelines.command import pip_requirements, without_pip_prefix
 
@@ -130,6 +133,7 @@ class DockerTasks:
         mounts: Mapping[str, dict[str, str]] | None = None,
         env: Mapping[str, str] | None = None,
         derived: Mapping[PackageSet, str] | None = None,
+        emit: Callable[[ev.Event], None] | None = None,
     ) -> None:
         self.run_id = run_id
         self.image = image
@@ -137,6 +141,7 @@ class DockerTasks:
         self.current_task = current_task
         self.mounts = dict(mounts or {})
         self.env = dict(env or {})
+        self.emit = emit or (lambda event: None)  # the pauses' node.paused / node.resumed
         self._saved: list[tuple[Any, str, Any]] = []
         # package set → the derived image holding it (built by the caller for this run)
         self.derived = (
@@ -232,14 +237,20 @@ class DockerTasks:
             env.setdefault("HOME", "/tmp")  # noqa: S108  (in the container: pip needs a HOME)
         labels = {**_as_dict(run_args.pop("labels", None))}
         labels.update({RUN_LABEL: self.run_id, TASK_LABEL: node_id})
-        container = client.containers.create(
-            image,
-            command,
-            volumes={**self.mounts, **volumes},
-            environment=env,
-            labels=labels,
-            **run_args,
+        create = dict(
+            volumes={**self.mounts, **volumes}, environment=env, labels=labels, **run_args
         )
+        if docker_pause.enabled():
+            code = docker_pause.run(
+                client, image, command, create, node_id, self.log, self.emit, self.run_id
+            )
+        else:
+            code = self._run(client.containers.create(image, command, **create), node_id)
+        if code == 0 and is_python_component(command):
+            return self._check_executor_output(node_id, command)
+        return code
+
+    def _run(self, container: Any, node_id: str) -> int:
         try:
             container.start()
             readers = [
@@ -254,8 +265,6 @@ class DockerTasks:
         finally:
             with contextlib.suppress(Exception):  # the caller removes what is left by its label
                 container.remove(force=True, v=True)
-        if code == 0 and is_python_component(command):
-            return self._check_executor_output(node_id, command)
         return code
 
     def _check_executor_output(self, node_id: str, command: list[str]) -> int:

@@ -119,6 +119,7 @@ def _local_runner(args: argparse.Namespace, hooks: Any) -> Any:
         hooks.current_task,
         mounts=dict(docker_tasks.parse_mount(m) for m in args.mount),
         env=json.loads(os.environ.pop(docker_tasks.CONTAINER_ENV_VAR, "") or "{}"),
+        emit=hooks.emit,  # a paused task's node.paused / node.resumed (docker_pause.py)
     )
     tasks.install()
     return tasks.runner()

@@ -1,6 +1,7 @@
-"""Breakpoints for pipeline tasks, inside the driver (subprocess mode): a task pauses before it
-runs (``--break TASK``) or after it failed (``--break-on-failure``) until a command arrives —
-the same pause files as a workflow step's (``tui.core.pause_channel``), answered by
+"""Breakpoints for pipeline tasks, inside the driver (subprocess mode here; docker mode in
+``docker_pause.py``, on the same loop): a task pauses before it runs (``--break TASK``) or
+after it failed (``--break-on-failure``) until a command arrives — the same pause files as a
+workflow step's (``tui.core.pause_channel``), answered by
 ``pipedeck continue|shell|retry|skip`` and the TUI's keys.
 
 At a pause the task's folder (the pause's working directory) holds ``executor_input.json``
@@ -10,6 +11,9 @@ the task's, with each input parameter as ``INPUT_<NAME>`` and each input artifac
 component's source as the pipeline file has it now, when it was edited since the run started;
 ``skip`` marks the task failed. Without ``PIPEDECK_DEBUG`` in the environment nothing of this
 runs.
+
+Docker mode pauses the same way (``docker_pause.py``: the task's container is kept alive for
+its pauses, :class:`Pauses` with its environment and name, :func:`paused_run` around its runs).
 
 Imports only the standard library and the driver's own modules (it runs in the driver).
 """
@@ -50,6 +54,10 @@ def driver_env(
     }
 
 
+Attempt = Callable[[list[str]], tuple[int, str]]
+"""Runs the task's command once: its exit code, and the pause it already stopped at ('' none)."""
+
+
 def run(
     full_command: list[str],
     env_vars: dict[str, str] | None,
@@ -62,44 +70,52 @@ def run(
     debug = os.environ.get(DEBUG_VAR)
     if not debug:
         return task_process.run(full_command, env_vars, log)
-    pause = _Pauses(Path(debug), node_id, emit, run_id, log)
-    breaks = json.loads(os.environ.get(BREAK_VAR) or "[]")
-    before = node_id in breaks
-    if before and pause.wait_for(pause.announce("breakpoint", 0, full_command, env_vars)) == "skip":
-        log("system", "skipped at the breakpoint: marked failed")
-        return 1
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_vars or {})}
+    pauses = Pauses(Path(debug), node_id, emit, run_id, log, env)
     on_failure = os.environ.get(ON_FAILURE_VAR) == "1"
-    while True:
+
+    def attempt(command: list[str]) -> tuple[int, str]:
         at_exception: list[str] = []  # the pause id a Python exception stopped at
 
-        def watched(
-            stream: ev.Stream,
-            line: str,
-            command: list[str] = full_command,
-            found: list[str] = at_exception,
-        ) -> None:
+        def watched(stream: ev.Stream, line: str) -> None:
             if stream == "stderr" and line.startswith(postmortem.MARKER):
                 pause_id, _, socket_path = line.removeprefix(postmortem.MARKER).partition(" ")
-                pause.announce("exception", 1, command, env_vars, pause_id)
-                pause.note(pause_id, "socket", socket_path.strip())
-                found.append(pause_id)
+                pauses.announce("exception", 1, command, pause_id)
+                pauses.note(pause_id, "socket", socket_path.strip())
+                at_exception.append(pause_id)
                 return
             log(stream, line)
 
         env_now = postmortem.task_env(Path(debug), env_vars) if on_failure else env_vars
-        code = task_process.run(full_command, env_now, watched)
+        code = task_process.run(command, env_now, watched)
+        return code, (at_exception[0] if at_exception else "")
+
+    return paused_run(full_command, pauses, attempt)
+
+
+def paused_run(full_command: list[str], pauses: Pauses, attempt: Attempt) -> int:
+    """The task run by ``attempt``, paused where the user asked: before it (``--break``),
+    after it failed (``--break-on-failure``; ``retry`` runs it again with the component's
+    current source). Its exit code (1 when skipped at the breakpoint)."""
+    before = pauses.node_id in json.loads(os.environ.get(BREAK_VAR) or "[]")
+    if before and pauses.wait_for(pauses.announce("breakpoint", 0, full_command)) == "skip":
+        pauses.log("system", "skipped at the breakpoint: marked failed")
+        return 1
+    on_failure = os.environ.get(ON_FAILURE_VAR) == "1"
+    while True:
+        code, stopped = attempt(full_command)
         if code == 0 or not on_failure:
             return code
-        if at_exception:
-            command = pause.wait_for(at_exception[0])
-        else:
-            command = pause.wait_for(pause.announce("failure", code, full_command, env_vars))
+        command = pauses.wait_for(stopped or pauses.announce("failure", code, full_command))
         if command != "retry":
             return code
-        full_command = _with_current_source(full_command, log)
+        full_command = _with_current_source(full_command, pauses.log)
 
 
-class _Pauses:
+class Pauses:
+    """One task's pauses: ``env`` is its environment (the inputs are added at each pause);
+    ``container`` the container it runs in (docker mode: ``pipedeck shell`` execs into it)."""
+
     def __init__(
         self,
         debug: Path,
@@ -107,30 +123,33 @@ class _Pauses:
         emit: Callable[[ev.Event], None],
         run_id: str,
         log: task_process.LogLine,
+        env: dict[str, str],
+        container: str = "",
     ) -> None:
         self.folder = pause_channel.pauses_dir(debug)
         self.node_id = node_id
         self.emit = emit
         self.run_id = run_id
         self.log = log
+        self.env = env
+        self.container = container
 
-    def announce(
-        self,
-        reason: str,
-        code: int,
-        full_command: list[str],
-        env_vars: dict[str, str] | None,
-        pause_id: str = "",
-    ) -> str:
+    @property
+    def task_dir(self) -> Path:
+        """Where the task's pauses keep their folders (each its own, by pause id)."""
+        return self.folder.parent / "tasks" / self.node_id.replace("/", "_")
+
+    def announce(self, reason: str, code: int, full_command: list[str], pause_id: str = "") -> str:
         """Write the pause and say so; returns its id (for :meth:`wait_for`)."""
         pause_id = pause_id or f"{os.getpid()}-{time.time_ns()}"
-        work = self.folder.parent / "tasks" / self.node_id.replace("/", "_") / pause_id
+        work = self.task_dir / pause_id
         work.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_vars or {})}
-        env.update(_inputs(full_command, work))
+        env = {**self.env, **_inputs(full_command, work)}
         script = work / "run-task"
         script.write_text(f"#!/bin/sh\nexec {shlex.join(full_command)}\n", encoding="utf-8")
         script.chmod(0o755)
+        if self.container:  # before the pause itself: whoever sees it can exec into it
+            self.note(pause_id, "container", self.container)
         pause_channel.write_pause(self.folder, pause_id, reason, code, self.node_id, work, env)
         also = "skip marks it failed; `./run-task` in the shell runs it as the executor does"
         for event in pause_channel.paused_events(self.run_id, self.node_id, reason, code, also):
@@ -149,7 +168,8 @@ class _Pauses:
         return command
 
     def note(self, pause_id: str, what: str, text: str) -> None:
-        """Another file of the pause (``<id>.socket``: where its debugger waits)."""
+        """Another file of the pause (``<id>.socket``: where its debugger waits;
+        ``<id>.container``: the container to exec into)."""
         pause_channel.write_file(self.folder, f"{pause_id}.{what}", text)
 
 
