@@ -15,11 +15,10 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from projects import timed, workflow_project
+from projects import pipedeck_command, timed, workflow_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "workflows"
@@ -66,7 +65,7 @@ def measure(name: str, runs: int) -> None:
         root = Path(tmp)
         project = make_project(root, name)
         env = {**os.environ, "XDG_STATE_HOME": str(root / "state")}
-        pipedeck = [sys.executable, "-m", "tui", "run", "workflow", "--runner", "host", "--json"]
+        pipedeck = pipedeck_command("run", "workflow", "--runner", "host", "--json")
         first = subprocess.run(
             pipedeck, cwd=project, env=env, capture_output=True, text=True, check=True
         )

@@ -17,11 +17,10 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from projects import timed, workflow_project
+from projects import pipedeck_command, timed, workflow_project
 
 HEAD = """\
 name: big
@@ -86,7 +85,7 @@ def measure(megabytes: int, runs: int, shape: str) -> None:
         project = make_project(root, megabytes, shape)
         size = (project / ".github" / "workflows" / "big.yml").stat().st_size
         env = {**os.environ, "XDG_STATE_HOME": str(root / "state")}
-        pipedeck = [sys.executable, "-m", "tui", "run", "workflow", "--runner", "host", "--json"]
+        pipedeck = pipedeck_command("run", "workflow", "--runner", "host", "--json")
         first = subprocess.run(
             pipedeck, cwd=project, env=env, capture_output=True, text=True, check=True
         )

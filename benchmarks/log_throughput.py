@@ -20,7 +20,6 @@ import pty
 import statistics
 import struct
 import subprocess
-import sys
 import tempfile
 import termios
 import threading
@@ -28,7 +27,7 @@ import time
 from pathlib import Path
 
 import psutil
-from projects import workflow_project
+from projects import pipedeck_command, workflow_project
 
 WORKFLOW = """\
 name: chatty
@@ -139,7 +138,7 @@ def main() -> None:
         env.pop("CI", None)
         for lines in args.lines:
             project = make_project(root, lines)
-            pd = [sys.executable, "-m", "tui", "run", "workflow", "chatty.yml", "--runner", "host"]
+            pd = pipedeck_command("run", "workflow", "chatty.yml", "--runner", "host")
             first = subprocess.run(
                 [*pd, "--json"], cwd=project, env=env, capture_output=True, text=True, check=True
             )
@@ -162,7 +161,7 @@ def main() -> None:
                 elapsed, peak, per_second = in_terminal(pd, project, env)
                 rows.setdefault("pipedeck (terminal)", []).append((elapsed, peak))
                 rates.append(per_second)
-                logs = [sys.executable, "-m", "tui", "logs", "last"]
+                logs = pipedeck_command("logs", "last")
                 rows.setdefault("pipedeck logs RUN", []).append(
                     timed(logs, project, env, root / "logs-out")
                 )

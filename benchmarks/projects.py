@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "b",
@@ -30,3 +34,14 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
     return time.perf_counter() - start
+
+
+def pipedeck_command(*args: str) -> list[str]:
+    """The command a user types: the ``pipedeck`` console script of this environment (next to
+    its Python), with pipedeck's modules byte-compiled as ``pip install`` leaves them — an
+    editable install run with PYTHONDONTWRITEBYTECODE (this machine's default) would compile
+    every module on every run, which no installed pipedeck does."""
+    compileall.compile_dir(REPO / "tui", quiet=1)
+    script = Path(sys.executable).parent / "pipedeck"
+    head = [str(script)] if script.is_file() else [sys.executable, "-m", "tui"]
+    return [*head, *args]

@@ -5,9 +5,7 @@ lifecycle) in the given run store; nothing is stored when the input is bad."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +115,8 @@ def _task_breaks(request: PipelineRequest, spec: PipelineSpec) -> list[str] | No
 
 def shared_cache_root(project: Path) -> Path:
     """kfp.local's task cache, shared by a project's runs (so a second run can hit it)."""
+    import hashlib  # the pipeline side's: not on a workflow run's way in
+
     key = hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:16]
     return state_dir() / "kfp-cache" / key
 
@@ -126,6 +126,8 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
     ``store``. The pipeline is compiled and its parameters checked first (BadInput otherwise);
     the mode is ``subprocess``, ``docker`` or ``auto`` (MissingPrerequisite when docker
     cannot run)."""
+    import tempfile
+
     from tui.core.images.derived import DerivedImage
     from tui.core.pipelines.compile import load_pipeline
     from tui.core.pipelines.docker_mode import choose_mode as choose_pipeline_mode

@@ -28,12 +28,38 @@ StreamName = Literal["stdout", "stderr"]
 # Generous: act's JSON lines carry the whole step script in the ``step`` field.
 LINE_LIMIT = 16 * 1024 * 1024
 CHUNK = 256 * 1024  # bytes read at once from a child's pipe
+# A child's pipes hold this much (Linux's default is 64 KiB): act's first output (~80 KiB on
+# a small workflow, with -v) would else block it while this process is still importing what
+# reads it.
+PIPE_SIZE = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Line:
     stream: StreamName
     text: str
+
+
+def _widen(pipe: IO[bytes] | None) -> None:
+    """Let ``pipe`` hold :data:`PIPE_SIZE` bytes, or as much as the system allows (a pipe
+    can be widened while it holds data; where it cannot, it stays as it is)."""
+    if pipe is None:
+        return
+    import fcntl
+
+    for size in (PIPE_SIZE, _max_pipe_size()):
+        try:
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, size)
+            return
+        except (OSError, AttributeError):  # over the limit for this user, or not Linux
+            continue
+
+
+def _max_pipe_size() -> int:
+    try:
+        return int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    except (OSError, ValueError):
+        return 0
 
 
 class GroupProcess:
@@ -65,6 +91,8 @@ class GroupProcess:
                 start_new_session=True,
                 bufsize=0,
             )
+            for pipe in (self.proc.stdout, self.proc.stderr):
+                _widen(pipe)
 
     async def start(self) -> None:
         self.spawn()

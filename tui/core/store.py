@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.core import events as ev
+import orjson
+
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.paths import PRIVATE_DIR, PRIVATE_FILE, private_dir, runs_dir
 from tui.core.process import alive as process_alive
@@ -27,6 +26,7 @@ from tui.core.process import start_time
 from tui.core.sweep import LIVE, Swept, sweep_run
 
 if TYPE_CHECKING:
+    from tui.core import events as ev
     from tui.core.log_index import IndexWriter
 
 RUNNING = "running"
@@ -36,8 +36,8 @@ INTERRUPTED = "interrupted"
 
 def new_run_id(now: datetime | None = None) -> str:
     """Sortable, unique and short: ``20261126-072655-3fa9``."""
-    now = now or ev.utcnow()
-    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%d-%H%M%S}-{os.urandom(2).hex()}"
 
 
 @dataclass
@@ -89,6 +89,8 @@ class RunRecord:
         if self._fd is None:
             self._open()
         assert self._fd is not None and self._index is not None
+        from tui.core import events as ev  # the event model: not on a run's way in
+
         data = ev.encode(event) + b"\n"
         self.last = (event, data)  # a --json consumer writes these bytes as they are
         offset = self._offset
@@ -133,7 +135,7 @@ class RunRecord:
 
     def write_meta(self) -> None:
         tmp = self.path / "meta.json.tmp"
-        data = json.dumps(self.meta.__dict__, indent=2).encode("utf-8")
+        data = orjson.dumps(self.meta.__dict__, option=orjson.OPT_INDENT_2)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as fh:
@@ -181,6 +183,8 @@ class StoredEvents:
         self.skipped = 0
 
     def __iter__(self) -> Iterator[ev.Event]:
+        from tui.core.events import loads
+
         self.skipped = 0
         try:
             fh = self.path.open("rb")
@@ -191,7 +195,7 @@ class StoredEvents:
                 try:
                     if not raw.endswith(b"\n"):
                         raise ValueError("a torn last line")
-                    yield ev.loads(raw.decode("utf-8"))
+                    yield loads(raw.decode("utf-8"))
                 except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
                     self.skipped += 1
 
@@ -274,7 +278,7 @@ class RunStore:
             target=target,
             mode=mode,
             project=str(project.resolve()),
-            started=ev.utcnow().isoformat(),
+            started=datetime.now(UTC).isoformat(),
             pid=os.getpid(),
             pid_started=start_time(),
         )
@@ -334,9 +338,11 @@ class RunStore:
         return RunRecord(self.root / meta.run_id, meta)
 
     def _load_meta(self, path: Path, mark: bool = True) -> RunMeta | None:
+        from tui.core.events import field_checks
+
         try:
-            data = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            checks = ev.field_checks(RunMeta)
+            data = orjson.loads((path / "meta.json").read_bytes())
+            checks = field_checks(RunMeta)
             if not isinstance(data, dict) or not all(
                 k in checks and checks[k](v) for k, v in data.items()
             ):

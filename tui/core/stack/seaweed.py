@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import socket
-import string
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -104,6 +102,9 @@ def credentials() -> Credentials:
         return Credentials(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         pass
+    import secrets  # made once: not on a run's way in
+    import string
+
     alphabet = string.ascii_uppercase + string.digits
     made = Credentials(
         access_key="PD" + "".join(secrets.choice(alphabet) for _ in range(18)),

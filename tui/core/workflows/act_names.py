@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 _UNSAFE = re.compile(r"[^a-zA-Z0-9]")
@@ -21,6 +20,8 @@ _FILENAME = str.maketrans({c: "-" for c in '<>:"/\\|?*'})
 
 
 def container_name(*parts: str) -> str:
+    import hashlib  # docker mode's (OpenSSL's libcrypto: ~3 ms to load)
+
     name = _UNSAFE.sub("-", "-".join(parts)).replace("--", "-")
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
     return f"{name[:63].strip('-')}-{digest}"

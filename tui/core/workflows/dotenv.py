@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from tui.core.errors import BadInput
+
+if TYPE_CHECKING:
+    import yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # godotenv's isSpace: a space, but not a line break
@@ -193,6 +195,8 @@ def _describe(char: str) -> str:
 
 
 def parse_yaml(text: str, where: str = "") -> dict[str, str]:
+    import yaml  # a .yml env file's: not on a run's way in
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.composer.ComposerError as exc:  # e.g. an undefined alias
@@ -218,6 +222,8 @@ def parse_yaml(text: str, where: str = "") -> dict[str, str]:
 
 
 def _scalar(node: yaml.Node, where: str) -> str:
+    import yaml
+
     if not isinstance(node, yaml.ScalarNode):
         raise BadInput(f"{where}: a value must be text, not a {_kind(node)}")
     if node.tag.endswith(":null") and node.style is None:
@@ -228,6 +234,8 @@ def _scalar(node: yaml.Node, where: str) -> str:
 
 
 def _kind(node: yaml.Node) -> str:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         return "mapping"
     if isinstance(node, yaml.SequenceNode):
@@ -236,5 +244,6 @@ def _kind(node: yaml.Node) -> str:
 
 
 def _mark(exc: yaml.YAMLError) -> int:
+
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return mark.line + 1 if mark is not None else 1

@@ -13,7 +13,7 @@ spare while act runs (:func:`make_spare`). A spare made by another interpreter i
 
 from __future__ import annotations
 
-import secrets
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -75,7 +75,7 @@ def make_spare(work: Path) -> None:
             return
     except OSError:
         pass
-    made = work / f"{SPARE}-{secrets.token_hex(4)}"
+    made = work / f"{SPARE}-{os.urandom(4).hex()}"
     create(made)
     if spare.exists():
         shutil.rmtree(spare, ignore_errors=True)

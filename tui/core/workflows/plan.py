@@ -5,18 +5,20 @@ act has started any of them. Errors name the file and the line.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import BadInput
+from tui.core.workflows import plan_cache
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
+
 SKIM_BYTES = 4 * 1024 * 1024  # a run reads a larger file only for what it needs (skim.py)
 _EXPR = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
 
@@ -92,6 +94,11 @@ def load_workflow(path: Path, *, lenient: bool = False, skim: bool = False) -> W
         raise BadInput(f"{path}: no such workflow file") from None
     except OSError as exc:
         raise BadInput(f"{path}: cannot read it ({exc.strerror})") from None
+    small = len(data_bytes) <= SKIM_BYTES  # a huge file is not kept (nor taken) whole
+    cached = plan_cache.get(path, lenient, data_bytes) if small else None
+    if cached is not None:
+        with contextlib.suppress(TypeError, ValueError, KeyError):  # an entry of another shape
+            return from_plain(path, cached)
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -103,6 +110,8 @@ def load_workflow(path: Path, *, lenient: bool = False, skim: bool = False) -> W
         skimmed = skim_workflow(path, text)
         if skimmed is not None:
             return skimmed
+    import yaml  # PyYAML: ~9 ms to import, so not when the plan cache has the file
+
     try:
         root, data = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
@@ -119,13 +128,45 @@ def load_workflow(path: Path, *, lenient: bool = False, skim: bool = False) -> W
     if not isinstance(data, dict) or root is None:
         raise BadInput(f"{path}:1: not a workflow (expected a mapping with `on:` and `jobs:`)")
     problems: list[str] | None = [] if lenient else None
-    return _parse(path, data, root, problems)
+    workflow = _parse(path, data, root, problems)
+    if small:
+        plan_cache.put(path, lenient, data_bytes, to_plain(workflow))
+    return workflow
+
+
+def to_plain(workflow: Workflow) -> tuple[Any, ...]:
+    """``workflow`` as plain values (tuples, dicts, strings...), for ``plan_cache``; its path
+    aside (the caller's is used again)."""
+    jobs = {
+        job_id: {**job.__dict__, "steps": tuple(step.__dict__ for step in job.steps)}
+        for job_id, job in workflow.jobs.items()
+    }
+    inputs = {name: spec.__dict__ for name, spec in workflow.inputs.items()}
+    return (workflow.name, workflow.events, jobs, inputs, workflow.problems)
+
+
+def from_plain(path: Path, plain: tuple[Any, ...]) -> Workflow:
+    """The workflow ``to_plain`` made ``plain`` from, read from ``path``."""
+    name, events, jobs, inputs, problems = plain
+    return Workflow(
+        path=path,
+        name=name,
+        events=events,
+        jobs={
+            job_id: JobPlan(**{**job, "steps": tuple(StepPlan(**step) for step in job["steps"])})
+            for job_id, job in jobs.items()
+        },
+        inputs={key: InputSpec(**spec) for key, spec in inputs.items()},
+        problems=problems,
+    )
 
 
 def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
     """The document's node tree (for line numbers) and its data, from one parse (libyaml's,
     when PyYAML has it)."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -136,6 +177,8 @@ def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
 
 def _line(node: yaml.Node | None, *keys: str | int) -> int:
     """1-based line of the node at ``keys`` inside ``node`` (the closest parent if missing)."""
+    import yaml
+
     best = node.start_mark.line + 1 if node is not None else 1
     for key in keys:
         if isinstance(node, yaml.MappingNode):

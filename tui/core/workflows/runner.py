@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core import events as ev
 from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED
 from tui.core.paths import private_dir, scratch_dir, state_dir
 from tui.core.process import GroupProcess, stop_popen_group
@@ -36,6 +35,7 @@ from tui.core.workflows.mode import ModeChoice, host_mode_lines
 if TYPE_CHECKING:
     import asyncio
 
+    from tui.core import events as ev
     from tui.core.workflows.act_log import ActLogParser
     from tui.core.workflows.pauses import PauseWatch
 
@@ -185,7 +185,8 @@ class ActRunner:
                 await asyncio.to_thread(shutil.rmtree, self._scratch, True)
 
     async def _run(self) -> AsyncIterator[ev.Event]:
-        from tui.core.masking import Masker  # what reads act's output: imported as act starts
+        from tui.core import events as ev  # what reads act's output: imported as act starts
+        from tui.core.masking import Masker
         from tui.core.workflows.act_log import ActLogParser
 
         start = self._start
@@ -310,6 +311,8 @@ class ActRunner:
     async def _stored_objects(self) -> list[ev.Event]:
         """What the run wrote to the local S3 server, as artifacts (where the model went)."""
         import asyncio
+
+        from tui.core import events as ev
 
         if self._started_at is None:
             return []
