@@ -1,7 +1,7 @@
-"""The main screen's debugging keys: breakpoints for the next workflow run (``b`` on a step
-of the run tree, ``B`` for break-on-failure) and, while a step or a task is paused (a pipeline
-run started with ``--break``), ``c`` continue, ``k`` skip (a task: marked failed), ``e`` a
-shell where it runs, ``r`` retry (after a failure), ``a`` abort.
+"""The main screen's debugging keys: breakpoints for the next run (``b`` on a step or a task,
+of the project tree or of a run tree; ``B`` for break-on-failure) and, while a step or a task
+is paused (a pipeline run started with ``--break``), ``c`` continue, ``k`` skip (a task:
+marked failed), ``e`` a shell where it runs, ``r`` retry (after a failure), ``a`` abort.
 
 They drive the same pauses as ``pipedeck continue|skip|shell|retry|stop``
 (``tui.core.pause_channel``)."""
@@ -11,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import yaml
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.app.messages import EventBatch
+from tui.app.widgets.project_tree import ProjectTree
 from tui.core import events as ev
 from tui.core.pause_channel import Pause, enter, shown_pauses
 from tui.core.workflows import breakpoints
@@ -33,7 +35,7 @@ PAUSE_ACTIONS = ("resume", "shell", "abort")
 
 class DebugKeys(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("b", "toggle_breakpoint", "Breakpoint on the step (next run)", show=False),
+        Binding("b", "toggle_breakpoint", "Breakpoint on the step or task (next run)", show=False),
         Binding("B", "toggle_break_on_failure", "Break on failure (next run)", show=False),
         Binding("c", "resume('continue')", "Continue"),
         Binding("k", "resume('skip')", "Skip step"),
@@ -60,6 +62,7 @@ class DebugKeys(Screen[None]):
         """The next workflow run, with the breakpoints set for its file."""
         self.workflow_file = request.workflow.path
         specs = tuple(self.breakpoints.get(request.workflow.path, {}))
+        self._show_marks()  # its run tree shows the file's marks, set in either tree
         return dataclasses.replace(
             request, breakpoints=specs, break_on_failure=self.break_on_failure
         )
@@ -68,9 +71,14 @@ class DebugKeys(Screen[None]):
         """The next pipeline run, with the tasks marked to pause before."""
         self.pipeline_target = request.target
         tasks = tuple(sorted(self.task_breakpoints.get(request.target, set())))
+        self._show_marks()
         return dataclasses.replace(request, breakpoints=tasks)
 
     def action_toggle_breakpoint(self) -> None:
+        tree = self.query_one(ProjectTree)
+        if self.focused is tree:
+            self._toggle_in_project(tree)
+            return
         pipeline = self.column("pipeline")
         if self.focused is pipeline.run_tree:
             self._toggle_task(pipeline)
@@ -85,15 +93,7 @@ class DebugKeys(Screen[None]):
         if spec is None:
             self.notify(f"{node.name}: not a run: step of {self.workflow_file.name}", timeout=4)
             return
-        marks = self.breakpoints.setdefault(self.workflow_file, {})
-        if spec in marks:
-            del marks[spec]
-            self.notify(f"breakpoint removed: {spec}", timeout=3)
-        else:
-            marks[spec] = node.node_id
-            self.notify(f"breakpoint before {spec} — for the next run (r)", timeout=4)
-        column.run_tree.marks = set(marks.values())
-        column.run_tree.sync(column.model, {node.node_id})
+        self._toggle_step(self.workflow_file, spec, node.node_id)
 
     def _toggle_task(self, column: RunColumn) -> None:
         node_id = column.run_tree.cursor_node.data if column.run_tree.cursor_node else ""
@@ -101,15 +101,63 @@ class DebugKeys(Screen[None]):
         if self.pipeline_target is None or node is None or node.kind != "task":
             self.notify("move to a task of a pipeline run (its tree, 4) first", timeout=4)
             return
-        marks = self.task_breakpoints.setdefault(self.pipeline_target, set())
-        if node.node_id in marks:
-            marks.discard(node.node_id)
-            self.notify(f"breakpoint removed: {node.node_id}", timeout=3)
+        self._toggle_task_id(self.pipeline_target, node.node_id)
+
+    def _toggle_in_project(self, tree: ProjectTree) -> None:
+        """``b`` on a step row (a ``run:`` step) or a task row of the project tree."""
+        row = tree.row
+        if row is not None and row.task is not None:
+            self._toggle_task_id(row.name, row.task)
+            return
+        if row is None or row.step is None or row.workflow is None or row.job is None:
+            self.notify(
+                "move to a step or a task (enter on a job or a pipeline shows them) first",
+                timeout=4,
+            )
+            return
+        workflow, job, position = row.workflow, row.job, row.step
+        step = next(s for s in workflow.jobs[job].steps if s.index + 1 == position)
+        found = [r for r in self._plan(workflow.path).get(job, []) if r["index"] + 1 == position]
+        if step.uses or not found or found[0]["run"] is None:
+            what = "a uses: step" if step.uses else f"not a run: step of {workflow.path.name}"
+            self.notify(
+                f"{step.name}: {what} — only run: steps can pause before they run", timeout=4
+            )
+            return
+        leg = "-1" if workflow.jobs[job].matrix else ""  # the node of act's first matrix leg
+        self._toggle_step(workflow.path, f"{job}/{position}", f"{job}{leg}/{found[0]['id']}")
+
+    def _toggle_step(self, workflow: Path, spec: str, node_id: str) -> None:
+        marks = self.breakpoints.setdefault(workflow, {})
+        if spec in marks:
+            del marks[spec]
+            self.notify(f"breakpoint removed: {spec}", timeout=3)
         else:
-            marks.add(node.node_id)
-            self.notify(f"breakpoint before task {node.node_id} — for the next run (r)", timeout=4)
-        column.run_tree.marks = set(marks)
-        column.run_tree.sync(column.model, {node.node_id})
+            marks[spec] = node_id
+            self.notify(f"breakpoint before {spec} — for the next run (r)", timeout=4)
+        self._show_marks()
+
+    def _toggle_task_id(self, pipeline: str, node_id: str) -> None:
+        marks = self.task_breakpoints.setdefault(pipeline, set())
+        if node_id in marks:
+            marks.discard(node_id)
+            self.notify(f"breakpoint removed: {node_id}", timeout=3)
+        else:
+            marks.add(node_id)
+            self.notify(f"breakpoint before task {node_id} — for the next run (r)", timeout=4)
+        self._show_marks()
+
+    def _show_marks(self) -> None:
+        """The breakpoints, on the project tree's step and task rows and on the nodes of each
+        run tree (the marks of the workflow file or the pipeline it shows a run of)."""
+        self.query_one(ProjectTree).show_marks(self.breakpoints, self.task_breakpoints)
+        steps = self.breakpoints.get(self.workflow_file, {}) if self.workflow_file else {}
+        tasks = self.task_breakpoints.get(self.pipeline_target or "", set())
+        for side, marks in (("workflow", set(steps.values())), ("pipeline", set(tasks))):
+            column = self.column(side)
+            if column.run_tree.marks != marks:
+                column.run_tree.marks = marks
+                column.run_tree.sync(column.model)  # relabels every node
 
     def action_toggle_break_on_failure(self) -> None:
         self.break_on_failure = not self.break_on_failure
@@ -123,10 +171,7 @@ class DebugKeys(Screen[None]):
         job = column.model.nodes.get(job_node)
         if job is None or ":" in step_id or "." in step_id:
             return None  # a pre/post stage, or a step inside an action
-        try:
-            plan = breakpoints.step_plan(self.workflow_file.read_text(encoding="utf-8"), Path())
-        except (OSError, ValueError):
-            return None
+        plan = self._plan(self.workflow_file)
         job_id = job_node.rpartition("/")[2]
         if job_id not in plan:
             job_id = re.sub(r"-\d+$", "", job_id)  # a matrix leg: act's `build-2`
@@ -134,6 +179,14 @@ class DebugKeys(Screen[None]):
             if row["id"] == step_id and row["run"] is not None:
                 return f"{job_id}/{row['index'] + 1}"
         return None
+
+    @staticmethod
+    def _plan(workflow: Path) -> dict[str, list[dict[str, Any]]]:
+        """Each job's steps as the file has them now (``breakpoints.step_plan``; {}: unreadable)."""
+        try:
+            return breakpoints.step_plan(workflow.read_text(encoding="utf-8"), Path())
+        except (OSError, ValueError, yaml.YAMLError):
+            return {}
 
     # -- at a pause ----------------------------------------------------------------------------
 
