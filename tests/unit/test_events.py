@@ -49,6 +49,7 @@ SAMPLES: list[ev.Event] = [
         detail="paused, failed (exit 2); go on with pipedeck retry r1",
     ),
     ev.NodeResumed(run_id="r1", ts=TS, node_id="test-1/1", action="retry"),
+    ev.JobOutputs(run_id="r1", ts=TS, node_id="a", outputs={"x": "1"}),
     ev.Metric(
         run_id="r1", ts=TS, name="accuracy", value=0.97, step=3, source="kfp", node_id="train"
     ),

@@ -27,6 +27,7 @@ MODULES = {
     "image": "image_cmds",
     "images": "cluster_cmds",
     "list": "list_cmd",
+    "rerun": "rerun_cmd",
     "retry": "debug_cmds",
     "logs": "logs_cmd",
     "runs": "runs_cmds",
@@ -38,6 +39,7 @@ MODULES = {
     "tui": "tui_cmd",
     "up": "stack_cmds",
     "validate": "workflow_cmds",
+    "watch": "watch_cmd",
 }
 RUN_MODULES = {"workflow": "workflow_cmds", "pipeline": "pipeline_cmds"}
 ALL = [  # the order `pipedeck --help` lists them in
@@ -47,8 +49,10 @@ ALL = [  # the order `pipedeck --help` lists them in
     "act_cmd",
     "pipeline_cmds",
     "runs_cmds",
+    "rerun_cmd",
     "logs_cmd",
     "debug_cmds",
+    "watch_cmd",
     "stack_cmds",
     "image_cmds",
     "demo_cmd",

@@ -63,6 +63,13 @@ def run_pipeline(
     break_on_failure: Annotated[
         bool, typer.Option("--break-on-failure", help="Pause after a failing task, to fix it.")
     ] = False,
+    from_task: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="TASK: take the tasks upstream of it from the cache; run it and all downstream.",
+        ),
+    ] = "",
     json_out: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
     project: ProjectOption = Path(),
 ) -> None:
@@ -71,6 +78,11 @@ def run_pipeline(
     if runner not in RUNNERS:
         raise BadInput(f"--runner {runner}: choose one of {', '.join(RUNNERS)}")
     if runner == "cluster" or kfp_host:
+        if from_task:
+            raise BadInput(
+                f"--from {from_task}: runs on this machine only (kfp.local's cache); "
+                "drop --runner cluster / --kfp-host"
+            )
         from tui.cli.cluster_cmds import start_on_kfp
 
         cluster_run = start_on_kfp(
@@ -85,6 +97,7 @@ def run_pipeline(
         runner,
         breakpoints=tuple(break_at or ()),
         break_on_failure=break_on_failure,
+        from_task=from_task,
     )
     exit_with(execute(start_pipeline(request), json_out=json_out))
 

@@ -70,6 +70,9 @@ def show(run: RunArg = "last") -> None:
     meta = record.meta
     out.print(f"[bold]{meta.kind}[/] {meta.target}  [dim]run {meta.run_id} in {record.path}[/]")
     out.print(Text("status: ").append(status_text(meta.status)))
+    if meta.extra.get("rerun_of"):  # `pipedeck rerun --failed`
+        reused = ", ".join(str(j) for j in meta.extra.get("reused_jobs") or ()) or "none"
+        out.print(Text(f"rerun of {meta.extra['rerun_of']}: jobs {reused} came from it"))
     out.print(view.tree())
     if view.state.artifacts:
         table = Table(title="Artifacts", title_justify="left", show_edge=False)

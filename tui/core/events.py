@@ -126,6 +126,18 @@ class NodeResumed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class JobOutputs(Event):
+    """A workflow job's ``outputs:`` as it finished: its mapping evaluated over its steps'
+    outputs (act logs those, not the job's). ``node_id`` is the job's node (a matrix leg's
+    own); an output pipedeck cannot evaluate is left out, and a log line says so.
+    ``pipedeck rerun --failed`` hands these to the jobs it runs again."""
+
+    type: ClassVar[str] = "job.outputs"
+    node_id: str
+    outputs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunFinished(Event):
     type: ClassVar[str] = "run.finished"
     status: RunStatus
@@ -145,6 +157,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Log,
         Metric,
         Artifact,
+        JobOutputs,
         RunFinished,
     )
 }

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
@@ -18,10 +18,13 @@ from tui.core.store import RUNNING, RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.actrc import actrc_files
 from tui.core.workflows.mode import choose_mode
+from tui.core.workflows.rerun import recorded_options
 from tui.core.workflows.run_files import check_files
 from tui.core.workflows.runner import ActRunner
 
 if TYPE_CHECKING:
+    from tui.core.pipelines.compile import LoadedPipeline
+    from tui.core.pipelines.from_task import FromPlan
     from tui.core.pipelines.spec import PipelineSpec
     from tui.core.runner import Run
 
@@ -37,6 +40,8 @@ class PipelineRequest:
     mode: str = "subprocess"  # subprocess, docker or auto
     breakpoints: tuple[str, ...] = ()  # --break TASK (tui.core.pipelines.task_pause)
     break_on_failure: bool = False
+    # --from TASK: its upstream from the cache, it and downstream run (pipelines.from_task)
+    from_task: str = ""
 
 
 def start_workflow(
@@ -67,6 +72,10 @@ def start_workflow(
         _refuse_a_second_docker_run(store, workflow_file)
     record = store.create("workflow", request.target, request.project, choice.mode)
     record.meta.extra["workflow"] = workflow_file
+    record.meta.extra["request"] = recorded_options(request)  # what a re-run starts with
+    rerun = getattr(request, "rerun", None)  # `pipedeck rerun --failed`: links to the run
+    if rerun is not None:
+        record.meta.extra.update(rerun.meta())
     record.write_meta()
     try:
         runner = ActRunner(request, record, choice)
@@ -77,7 +86,10 @@ def start_workflow(
         runner.spawn()
     from tui.core.runner import Run  # the run lifecycle: imported while act starts
 
-    return Run(runner, record)
+    run = Run(runner, record)
+    if rerun is not None:
+        run.prelude += rerun.lines()
+    return run
 
 
 def _refuse_a_second_docker_run(store: RunStore, workflow_file: str) -> None:
@@ -113,6 +125,30 @@ def _task_breaks(request: PipelineRequest, spec: PipelineSpec) -> list[str] | No
     return out
 
 
+def _from_plan(
+    request: PipelineRequest,
+    loaded: LoadedPipeline,
+    arguments: Mapping[str, Any],
+    breaks: list[str] | None,
+) -> FromPlan | None:
+    """``--from TASK``'s plan, checked before anything runs: every task upstream of TASK has
+    a cached result for this run's inputs, and every ``--break`` is at a task that runs."""
+    if not request.from_task:
+        return None
+    from tui.core.pipelines import from_task
+
+    plan = from_task.plan(loaded.spec, request.from_task)
+    for node_id in breaks or ():
+        if not plan.reruns(node_id):
+            raise BadInput(
+                f"--break {node_id}: with --from {plan.task} only {', '.join(plan.rerun)} "
+                "surely run; break at one of them"
+            )
+    root = shared_cache_root(request.project)
+    from_task.check_cached(plan, loaded.spec_path, arguments, root)
+    return plan
+
+
 def shared_cache_root(project: Path) -> Path:
     """kfp.local's task cache, shared by a project's runs (so a second run can hit it)."""
     import hashlib  # the pipeline side's: not on a workflow run's way in
@@ -125,7 +161,8 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
     """One kfp.local run of ``request.target`` (FILE[:FUNC] or compiled YAML), recorded in
     ``store``. The pipeline is compiled and its parameters checked first (BadInput otherwise);
     the mode is ``subprocess``, ``docker`` or ``auto`` (MissingPrerequisite when docker
-    cannot run)."""
+    cannot run). With ``from_task`` the cache must hold every task upstream of it (BadInput
+    naming the first that it lacks)."""
     import tempfile
 
     from tui.core.images.derived import DerivedImage
@@ -137,6 +174,10 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
     from tui.core.pipelines.runner import PipelineRunner, PipelineRunOptions
 
     project, target, mode = request.project, request.target, request.mode
+    if request.from_task and not request.cache:
+        raise BadInput(
+            f"--from {request.from_task}: takes the upstream tasks from the cache; drop --no-cache"
+        )
     choice = choose_pipeline_mode(mode)
     ca_bundle = config.load(project).ca_bundle if choice.mode == "docker" else None
     if ca_bundle is not None and not ca_bundle.is_file():
@@ -151,6 +192,7 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         else:
             env = component_env(loaded.spec.packages, loaded.spec.pip_options)
         breaks = _task_breaks(request, loaded.spec)
+        from_plan = _from_plan(request, loaded, arguments, breaks)
         record = (store or RunStore()).create(
             "pipeline", loaded.target(project), project, choice.mode
         )
@@ -176,7 +218,8 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         project=project,
         env=env,
         arguments=arguments,
-        cache=request.cache and not breaks,  # a task to pause before must run, not hit
+        # a task to pause before must run, not hit (with --from it is one that runs again)
+        cache=request.cache and (not breaks or from_plan is not None),
         cache_root=shared_cache_root(project),
         mode=choice.mode,
         mode_reason=choice.reason if mode != "subprocess" else "",
@@ -187,6 +230,7 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         breakpoints=tuple(breaks or ()),
         break_on_failure=request.break_on_failure,
         source=loaded.file,
+        from_plan=from_plan,
     )
     from tui.core.runner import Run
 

@@ -65,6 +65,8 @@ class Run:
         self.store_error: StoreFull | None = None
         self._begun: float | None = None
         self._used = False
+        # system log lines the starter of the run puts first (watch mode: why it re-ran)
+        self.prelude: list[str] = []
 
     @property
     def run_id(self) -> str:
@@ -161,6 +163,12 @@ class Run:
                     error=error,
                 )
         out.append(self._record(event))
+        if self.prelude and any(isinstance(e, ev.RunStarted) for e in out):
+            lines, self.prelude = self.prelude, []
+            out += [
+                self._record(ev.Log(run_id=self.run_id, stream="system", text=text))
+                for text in lines
+            ]
         return out
 
     def _record(self, event: ev.Event) -> ev.Event:

@@ -11,6 +11,9 @@ model (``tui.core.events``) plus one closing ``{"type": "driver.result", ...}`` 
 else is written (kfp's banners, warnings, a component's stray output) is either turned into
 attributed ``log`` events or lands on stderr, never in the event stream.
 
+With ``--cache``, ``cache_index.CachePolicy`` records which run wrote each cache entry and says
+so on a hit; ``--from TASK --rerun NAME…`` (``from_task.py``) bypass the cache for those tasks.
+
 Exit codes: 0 the pipeline succeeded, 1 it failed, 3 unsupported kfp, 130 interrupted.
 """
 
@@ -74,6 +77,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--arguments", default="{}", help="pipeline arguments as JSON")
     parser.add_argument("--cache", action="store_true")
     parser.add_argument("--cache-root", type=Path)
+    parser.add_argument("--from", dest="from_task", default="", help="--from TASK, as given")
+    parser.add_argument(
+        "--rerun", action="append", default=[], help="--from: a top-level task to run again"
+    )
     parser.add_argument("--skip-pip", action="store_true")
     parser.add_argument("--docker-image", default="", help="docker mode: the component image")
     parser.add_argument(
@@ -136,6 +143,10 @@ def run(args: argparse.Namespace, channel: Channel) -> int:
     except UnsupportedKfp as exc:
         channel.send({"type": RESULT, "status": "error", "error": str(exc)})
         return 3
+    from tui.core.pipelines.cache_index import CachePolicy
+
+    # which run wrote each cache entry, said on a hit; --from: the tasks to run again miss
+    CachePolicy(hooks, args.run_id, args.from_task, tuple(args.rerun)).install()
     runner = _local_runner(args, hooks)  # before the routing: its set-up chatter is dropped
     stream = _route_output(hooks)
     from kfp import components, local

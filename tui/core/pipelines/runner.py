@@ -33,7 +33,7 @@ from tui.core.errors import EXIT_CANCELLED, EXIT_MISSING_PREREQ, EXIT_OK, EXIT_R
 from tui.core.images import derived as derived_images
 from tui.core.masking import Masker
 from tui.core.paths import private_dir, scratch_dir
-from tui.core.pipelines import docker_mode, task_pause
+from tui.core.pipelines import docker_mode, from_task, task_pause
 from tui.core.pipelines.docker_tasks import CONTAINER_ENV_VAR
 from tui.core.pipelines.env import ComponentEnv
 from tui.core.process import GroupProcess
@@ -64,6 +64,7 @@ class PipelineRunOptions:
     breakpoints: tuple[str, ...] = ()  # task node ids to pause before
     break_on_failure: bool = False
     source: Path | None = None  # the pipeline file: a retry takes its edits
+    from_plan: from_task.FromPlan | None = None  # --from TASK: what runs again
 
     @property
     def pipeline_root(self) -> Path:
@@ -116,6 +117,7 @@ class PipelineRunner:
             argv.append("--cache")
             if o.cache_root is not None:
                 argv += ["--cache-root", str(o.cache_root)]
+        argv += from_task.driver_args(o.from_plan)
         return argv
 
     @property

@@ -13,6 +13,8 @@ A state machine over act's log records:
   calling job, which act itself never reports;
 - ``command`` records (warning, error, group, endgroup, summary, set-output, add-mask) become
   the matching events; ``add-mask`` values are masked from then on;
+- as a job ends, its ``outputs:`` evaluated over its steps' outputs are a ``job.outputs``
+  event (``job_outputs.py``); a hidden job (a re-run's stand-in) gives that event only;
 - lines that are not JSON (act's final ``Error: …``) are kept as ``system`` log lines.
 
 Every field of every record is masked before it is parsed (act prints secrets in clear in its
@@ -23,7 +25,7 @@ secret reaches a consumer or the store.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,7 @@ from tui.core import events as ev
 from tui.core import metric_lines
 from tui.core.masking import Masker
 from tui.core.run_state import merge_logs
+from tui.core.workflows.job_outputs import OutputsWatch
 
 _RESULTS: dict[str, ev.NodeStatus] = {
     "success": "success",
@@ -68,11 +71,16 @@ class ActLogParser:
         workflow_name: str,
         masker: Masker | None = None,
         callers: Mapping[str, str] | None = None,
+        outputs: Mapping[str, Mapping[str, str]] | None = None,
+        hidden: Collection[str] = (),
     ) -> None:
         """``callers``: the jobs that call a reusable workflow (``uses:``), id -> name: act
         reports only the called jobs (``<caller>/<called workflow>/<job>``), shown here in a
-        group node for the caller."""
+        group node for the caller. ``outputs``: each job's ``outputs:`` mapping, keyed
+        ``<workflow name>/<job id>``; ``hidden``: the jobs (so keyed) of which only
+        ``job.outputs`` is reported (``job_outputs.for_parser``)."""
         self.run_id = run_id
+        self.watch = OutputsWatch(run_id, outputs or {}, hidden)
         self.prefix = f"{workflow_name}/" if workflow_name else ""  # "": keep act's whole key
         self.callers = dict(callers or {})
         self.groups: dict[str, _Node] = {}
@@ -128,6 +136,8 @@ class ActLogParser:
     def _record(self, rec: dict[str, Any]) -> list[ev.Event]:
         if "job" not in rec:
             return self._global(rec)
+        if self.watch.hidden and str(rec["job"]).strip() in self.watch.hidden:  # a stand-in
+            return self.watch.hidden_record(rec, self._status)
         out: list[ev.Event] = []
         job = self._job(rec, out)
         if "jobResult" in rec:
@@ -136,6 +146,7 @@ class ActLogParser:
                     job.status = self._status(rec["jobResult"])
                     out.append(self._finished(job, job.status, time.monotonic() - job.started))
                 return out
+            out += self._outputs_of(job, rec)
             return out + self._finish_job(job, self._status(rec["jobResult"]))
         if str(rec.get("msg", "")).startswith(_UNSUPPORTED):  # act skips the job, says why
             reason = str(rec["msg"]).removeprefix("🚧").strip()
@@ -163,6 +174,15 @@ class ActLogParser:
         elif rec.get("level") == "info" and not msg.lstrip().startswith(_CHATTER):
             out += self._lines(node, msg.strip(), "system")
         return out
+
+    def _outputs_of(self, job: _Node, rec: dict[str, Any]) -> list[ev.Event]:
+        """A job that ends: its ``job.outputs``, and a line for each output left out."""
+        mine = job.node_id + "/"
+        steps = {k.removeprefix(mine): v for k, v in self.outputs.items() if k.startswith(mine)}
+        key = str(rec["job"]).strip()
+        event, left_out = self.watch.job_ended(key, job.job_id, job.node_id, steps)
+        lines = [e for text in left_out for e in self._lines(job, text, "system")]
+        return [event, *lines] if event is not None else lines
 
     def _global(self, rec: dict[str, Any]) -> list[ev.Event]:
         level = rec.get("level")

@@ -54,6 +54,7 @@ class JobPlan:
     uses: str = ""  # a reusable-workflow call
     services: tuple[str, ...] = ()  # service container ids
     dynamic_matrix: bool = False  # its legs come from an expression only act can work out
+    outputs: tuple[tuple[str, str], ...] = ()  # its `outputs:` mapping (name, expression)
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,15 @@ def job_plan(job_id: str, raw: Mapping[str, Any], line: int = 0) -> JobPlan:
         if isinstance(raw.get("services"), dict)
         else (),
         dynamic_matrix=_dynamic(raw.get("strategy")),
+        outputs=_outputs(raw.get("outputs")),
     )
+
+
+def _outputs(raw: Any) -> tuple[tuple[str, str], ...]:
+    """A job's ``outputs:`` as (name, expression) pairs (job_outputs.py evaluates them)."""
+    if not isinstance(raw, dict):
+        return ()
+    return tuple((str(k), "" if v is None else _scalar(v)) for k, v in raw.items())
 
 
 def _step(index: int, raw: Mapping[str, Any]) -> StepPlan:

@@ -123,6 +123,9 @@ class ActRunner:
             )
             self.record.meta.extra["debug"] = str(self._debug)
             self.record.write_meta()
+        rerun = getattr(self.request, "rerun", None)  # `pipedeck rerun --failed` (rerun.py)
+        if rerun is not None:
+            copy = rerun.write_copy(self.request.workflow.path, scratch / "rerun")
         files = self._files.enter_context(
             run_files.private_files(self.request, scratch, env_values)
         )
@@ -187,6 +190,7 @@ class ActRunner:
     async def _run(self) -> AsyncIterator[ev.Event]:
         from tui.core import events as ev  # what reads act's output: imported as act starts
         from tui.core.masking import Masker
+        from tui.core.workflows import job_outputs
         from tui.core.workflows.act_log import ActLogParser
 
         start = self._start
@@ -222,7 +226,8 @@ class ActRunner:
         callers = {j.id: j.name for wf in request.workflows for j in wf.jobs.values() if j.uses}
         # one workflow: node ids are its jobs; a folder's: "<workflow>/<job>", as act says
         prefix = "" if request.folder is not None else request.workflow.name
-        parser = ActLogParser(self.run_id, prefix, masker, callers)
+        outputs, hidden = job_outputs.for_parser(request)  # job.outputs; a re-run's stand-ins
+        parser = ActLogParser(self.run_id, prefix, masker, callers, outputs, hidden)
         parser.cancelling = self._cancelled
         self._parser = parser
         exit_code = EXIT_RUN_FAILED
