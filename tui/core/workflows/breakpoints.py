@@ -16,6 +16,7 @@ if it fails again it pauses again.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,17 +118,25 @@ def step_plan(text: str, path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def watched_steps(
-    plan: dict[str, list[dict[str, Any]]], specs: Sequence[str], on_failure: bool, path: Path
+    plan: dict[str, list[dict[str, Any]]],
+    specs: Sequence[str],
+    on_failure: bool,
+    path: Path,
+    caller: str = "",
 ) -> list[Watched]:
     """What ``--break JOB/STEP`` (STEP: the step's ``id``, its name or its 1-based position)
     and ``--break-on-failure`` watch; a spec that names nothing, or a step the hook cannot
-    run in, is a one-line error."""
+    run in, is a one-line error. ``caller``: the job calling the local reusable workflow
+    ``path`` (its specs and keys are ``CALLER/JOB/STEP``)."""
     before: set[str] = set()
-    for spec in specs:
-        job, _, step = spec.partition("/")
+    prefix = f"{caller}/" if caller else ""
+    for given in specs:
+        spec = prefix + given
+        job, _, step = given.partition("/")
         if job not in plan or not step:
             jobs = ", ".join(plan) or "none"
-            raise BadInput(f"--break {spec}: expected JOB/STEP with a job of {path.name} ({jobs})")
+            shape = f"{prefix}JOB/STEP" if caller else "JOB/STEP"
+            raise BadInput(f"--break {spec}: expected {shape} with a job of {path.name} ({jobs})")
         rows = plan[job]
         found = [
             r
@@ -148,22 +157,28 @@ def watched_steps(
                 f"--break {spec}: the step runs in shell {row['shell']}; breakpoints need bash"
                 " or sh"
             )
-        before.add(f"{job}/{row['id']}")
+        before.add(f"{prefix}{job}/{row['id']}")
     out = []
     for job, rows in plan.items():
         for row in rows:
-            key = f"{job}/{row['id']}"
+            key = f"{prefix}{job}/{row['id']}"
             hooked = row["run"] is not None and row["shell"] in RERUN
             if hooked and (key in before or on_failure):
                 out.append(Watched(key, key in before, on_failure))
     return out
 
 
-def timeouts(path: Path) -> dict[str, str]:
-    """For each step key (``<job id>/<step id>``) under a ``timeout-minutes`` (its own or its
+def timeouts(path: Path, workdir: Path | None = None, caller: str = "") -> dict[str, str]:
+    """For each step key (``<job id>/<step id>``, ``<caller>/<job id>/<step id>`` in a local
+    reusable workflow it calls, given ``workdir``) under a ``timeout-minutes`` (its own or its
     job's), what a pause there must say: act ends it then, paused or not."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
     out: dict[str, str] = {}
+    if workdir is not None:
+        for job, (called, _) in local_calls(text, workdir).items():
+            out.update(timeouts(called, caller=job))
+    prefix = f"{caller}/" if caller else ""
     jobs = data.get("jobs") if isinstance(data, dict) else None
     for job_id, job in (jobs or {}).items():
         if not isinstance(job, dict):
@@ -171,7 +186,7 @@ def timeouts(path: Path) -> dict[str, str]:
         for index, step in enumerate(job.get("steps") or []):
             if not isinstance(step, dict):
                 continue
-            key = f"{job_id}/{step.get('id') or index}"
+            key = f"{prefix}{job_id}/{step.get('id') or index}"
             if step.get("timeout-minutes") is not None:
                 out[key] = f"the step's timeout-minutes ({step['timeout-minutes']})"
             elif job.get("timeout-minutes") is not None:
@@ -183,20 +198,101 @@ def check(request: WorkflowRequest) -> None:
     """What the user asked to break on exists and can pause (a one-line error otherwise)."""
     if request.folder is not None:
         raise BadInput("--break: name one workflow file (breakpoints do not take a folder)")
-    path = request.workflow.path
-    watched_steps(step_plan(path.read_text(encoding="utf-8"), path), request.breakpoints,
-                  request.break_on_failure, path)  # fmt: skip
+    workdir = request.act_cwd or request.project
+    _hooked_texts(request.workflow.path, workdir, request.breakpoints, request.break_on_failure)
 
 
-def write_copy(source: Path, debug: Path, specs: Sequence[str], on_failure: bool) -> Path:
-    """The workflow act is given (``debug/<name>``) and the hook beside it."""
+def local_calls(text: str, workdir: Path) -> dict[str, tuple[Path, Any]]:
+    """The jobs of a workflow that call a local reusable workflow (``uses: ./….yml``, as act
+    finds it from ``workdir``): the called file and the ``uses`` value's node."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    out: dict[str, tuple[Path, Any]] = {}
+    top = {k.value: v for k, v in root.value} if isinstance(root, yaml.MappingNode) else {}
+    jobs = top.get("jobs")
+    for job_key, job in jobs.value if isinstance(jobs, yaml.MappingNode) else ():
+        if not isinstance(job, yaml.MappingNode):
+            continue
+        uses = {k.value: v for k, v in job.value}.get("uses")
+        value = _scalar(uses)
+        if value.startswith("./") and value.split("@")[0].endswith((".yml", ".yaml")):
+            called = workdir / value.split("@")[0]
+            if called.is_file():
+                out[str(job_key.value)] = (called, uses)
+    return out
+
+
+def write_copy(
+    source: Path, debug: Path, specs: Sequence[str], on_failure: bool, workdir: Path
+) -> Path:
+    """The workflow act is given (``debug/workflow/<name>``), the copies of the local reusable
+    workflows it calls that hold a watched step (its ``uses:`` then names the copy, by a path
+    from ``workdir`` as act resolves it), and the hook beside them."""
+    main, called = _hooked_texts(source, workdir, specs, on_failure)
+    pauses_dir(debug).mkdir(parents=True, exist_ok=True)
+    (debug / "hook.sh").write_text(HOOK, encoding="utf-8")
+    text, edits = main
+    for caller, (path, uses, hooked) in called.items():
+        copy = debug / "workflow" / "called" / caller / path.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(hooked, encoding="utf-8")
+        where = "./" + os.path.relpath(copy, workdir)
+        edits.append((uses.start_mark.index, uses.end_mark.index, json.dumps(where)))
+    out = debug / "workflow" / source.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(_apply(text, edits), encoding="utf-8")
+    return out
+
+
+Edit = tuple[int, int, str]
+
+
+def _hooked_texts(
+    source: Path, workdir: Path, specs: Sequence[str], on_failure: bool
+) -> tuple[tuple[str, list[Edit]], dict[str, tuple[Path, Any, str]]]:
+    """The workflow's text with the edits that hook its watched steps, and for each caller
+    of a local reusable workflow with a watched step: the called file, the caller's ``uses``
+    node and the called workflow's hooked text. Checks every spec (one-line errors)."""
     text = source.read_text(encoding="utf-8")
-    plan = step_plan(text, source)
-    watched = {w.key: w for w in watched_steps(plan, specs, on_failure, source)}
-    edits: list[tuple[int, int, str]] = []
+    calls = local_calls(text, workdir)
+    own: list[str] = []
+    inner: dict[str, list[str]] = {}
+    for spec in specs:
+        job, _, rest = spec.partition("/")
+        if job in calls and "/" in rest:
+            inner.setdefault(job, []).append(rest)
+        elif job in calls:
+            raise BadInput(
+                f"--break {spec}: job {job} calls {calls[job][0].name}; name a step of one of"
+                f" its jobs: {job}/JOB/STEP"
+            )
+        else:
+            own.append(spec)
+    edits = _hook_edits(text, step_plan(text, source), own, on_failure, source)
+    called = {}
+    for caller, (path, uses) in calls.items():
+        if caller not in inner and not on_failure:
+            continue
+        called_text = path.read_text(encoding="utf-8")
+        plan = step_plan(called_text, path)
+        hooks = _hook_edits(called_text, plan, inner.get(caller, []), on_failure, path, caller)
+        called[caller] = (path, uses, _apply(called_text, hooks))
+    return (text, edits), called
+
+
+def _hook_edits(
+    text: str,
+    plan: dict[str, list[dict[str, Any]]],
+    specs: Sequence[str],
+    on_failure: bool,
+    path: Path,
+    caller: str = "",
+) -> list[Edit]:
+    watched = {w.key: w for w in watched_steps(plan, specs, on_failure, path, caller)}
+    prefix = f"{caller}/" if caller else ""
+    edits: list[Edit] = []
     for job, rows in plan.items():
         for row in rows:
-            watch = watched.get(f"{job}/{row['id']}")
+            watch = watched.get(f"{prefix}{job}/{row['id']}")
             if watch is None:
                 continue
             key_node, value = row["run"]
@@ -212,14 +308,13 @@ def write_copy(source: Path, debug: Path, specs: Sequence[str], on_failure: bool
             if not row["name"]:  # what act shows for a step with no name: its script
                 new += f"\n{' ' * key_node.start_mark.column}name: {json.dumps(script)}"
             edits.append((start, end, new + ("\n" if newline else "")))
+    return edits
+
+
+def _apply(text: str, edits: list[Edit]) -> str:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
-    pauses_dir(debug).mkdir(parents=True, exist_ok=True)
-    (debug / "hook.sh").write_text(HOOK, encoding="utf-8")
-    copy = debug / "workflow" / source.name
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    copy.write_text(text, encoding="utf-8")
-    return copy
+    return text
 
 
 def _shell(defaults: Any) -> str:

@@ -102,13 +102,18 @@ class PauseWatch:
 
 
 def paused_node(parser: ActLogParser, key: str) -> tuple[str, str]:
-    """The node a pause of step ``key`` (``<job id>/<step id>``) is, and act's key of its job:
-    the running step of that id in a job of that id (the first one, for matrix legs)."""
-    job_id, _, step_id = key.partition("/")
+    """The node a pause of step ``key`` (``<job id>/<step id>``, or ``<caller>/<job id>/<step
+    id>`` in a local reusable workflow) is, and act's key of its job: the running step of that
+    id in a job of that id (under that caller; the first one, for matrix legs)."""
+    parts = key.split("/")
+    caller = parts[0] if len(parts) == 3 else ""
+    job_id, step_id = parts[-2], parts[-1]
     candidates = [
         (f"{job.node_id}/{step_id}", job_key)
         for job_key, job in parser.jobs.items()
-        if job.job_id == job_id and not job.finished
+        if job.job_id == job_id
+        and not job.finished
+        and (not caller or job.node_id.startswith(f"{caller}/"))
     ]
     running = [c for c in candidates if c[0] in parser.steps and not parser.steps[c[0]].finished]
     return (running or candidates or [(key, job_id)])[0]

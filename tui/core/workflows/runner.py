@@ -108,18 +108,20 @@ class ActRunner:
             from tui.core.workflows import breakpoints
             from tui.core.workflows.pauses import PauseWatch
 
+            workdir = self.request.act_cwd or self.request.project
             copy = breakpoints.write_copy(
                 self.request.workflow.path,
                 self._debug,
                 self.request.breakpoints,
                 self.request.break_on_failure,
+                workdir,
             )
             env_values["PIPEDECK_DEBUG"] = str(self._debug)
             self._watch = PauseWatch(
                 self.run_id,
                 self._debug,
                 docker=self.choice.mode == "docker",
-                timeouts=breakpoints.timeouts(self.request.workflow.path),
+                timeouts=breakpoints.timeouts(self.request.workflow.path, workdir),
             )
             self.record.meta.extra["debug"] = str(self._debug)
             self.record.write_meta()
