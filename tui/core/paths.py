@@ -1,17 +1,26 @@
-"""Where pipedeck keeps its state: ``$XDG_STATE_HOME/pipedeck`` (platformdirs)."""
+"""Where pipedeck keeps its state: ``$XDG_STATE_HOME/pipedeck`` (platformdirs elsewhere)."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
-import platformdirs
 
 import tui
 
 
 def state_dir() -> Path:
-    """The state root; honours ``XDG_STATE_HOME`` at call time (tests rely on that)."""
+    """The state root; honours ``XDG_STATE_HOME`` at call time (tests rely on that). On Linux
+    the XDG base directory rule itself (what platformdirs does there: ``$XDG_STATE_HOME`` when
+    it is an absolute path, else ``~/.local/state``), without importing platformdirs on every
+    command's way in; elsewhere platformdirs."""
+    if sys.platform.startswith("linux"):
+        base = Path(os.environ.get("XDG_STATE_HOME", ""))
+        if not base.is_absolute():  # unset, blank or relative: the spec says ignore it
+            base = Path("~/.local/state").expanduser()
+        return base / "pipedeck"
+    import platformdirs
+
     return Path(platformdirs.user_state_dir("pipedeck", appauthor=False))
 
 
