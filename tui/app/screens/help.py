@@ -46,6 +46,7 @@ class HelpScreen(ModalScreen[None]):
         sections: list[tuple[str, list[tuple[str, str]]]] = [
             ("Runs", _rows([b for b in self.main.BINDINGS if not _is_pane(b)])),
             ("Panes", [("1…6", PANES), ("tab / shift+tab", "Next / previous pane")]),
+            ("Inner loop", LOOP_KEYS),
             ("Debugging", DEBUG_KEYS),
             ("Log pane", _rows(LogPane.BINDINGS)),
             ("Trees", [("↑ ↓ / enter", "Move / expand"), ("space", "Toggle a node")]),
@@ -69,6 +70,12 @@ class HelpScreen(ModalScreen[None]):
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
 
+
+LOOP_KEYS = [  # tui.app.screens.loop_keys
+    ("W", "Watch: run on each change (W again: off)"),
+    ("F", "Re-run the failed jobs of the workflow run"),
+    ("t", "On a run's task: run the pipeline from it"),
+]
 
 DEBUG_KEYS = [  # tui.app.screens.debug_keys
     ("b", "Breakpoint on the step or task (next run)"),

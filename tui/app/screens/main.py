@@ -24,7 +24,7 @@ from tui.app.batching import batched
 from tui.app.messages import CheckResult, EventBatch
 from tui.app.resources import Sampler, sampler_for
 from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.debug_keys import DebugKeys
+from tui.app.screens.loop_keys import LoopKeys
 from tui.app.screens.run_form import (
     FormResult,
     PipelineOptions,
@@ -66,7 +66,7 @@ class RunRequest:
     options: WorkflowOptions | PipelineOptions
 
 
-class MainScreen(DebugKeys):
+class MainScreen(LoopKeys):
     CSS_PATH = "main.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run"),

@@ -1,5 +1,6 @@
 """The project: workflows (jobs grouped by stage, each job's steps under it) and pipelines
-(tasks), with last statuses; steps and tasks show the breakpoints set for the next run."""
+(tasks), with last statuses (and ``stale`` where a file changed since the last run); steps and
+tasks show the breakpoints set for the next run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -71,6 +73,9 @@ class ProjectTree(Tree[Target | None]):
     ProjectTree { height: 1fr; }
     """
 
+    class TargetsShown(Message):
+        """The workflows or the pipelines were (re)drawn: their targets are in ``targets``."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("project", data=None, id=id)
         self.show_root = False
@@ -81,6 +86,8 @@ class ProjectTree(Tree[Target | None]):
         self._shown: dict[str, list[_Shown]] = {}  # target name -> its rows
         self._markable: dict[MarkKey, list[_Markable]] = {}  # step and task rows
         self._marks: set[MarkKey] = set()  # the breakpoints set (show_marks)
+        self._status: dict[str, str | None] = {}  # target name -> its last run's status
+        self._stale: set[str] = set()  # targets changed since their last run (show_stale)
 
     @property
     def target(self) -> Target | None:
@@ -95,6 +102,16 @@ class ProjectTree(Tree[Target | None]):
         """The cursor's own row: a step or a task row's target has ``step`` or ``task``."""
         node = self.cursor_node
         return node.data if node is not None else None
+
+    @property
+    def targets(self) -> dict[str, Target]:
+        """Every target with a row (workflows, jobs, pipelines), by name."""
+        out: dict[str, Target] = {}
+        for name, rows in self._shown.items():
+            data = rows[0].node.data
+            if data is not None:
+                out[name] = data
+        return out
 
     def show_marks(
         self, steps: Mapping[Path, Iterable[str]], tasks: Mapping[str, Iterable[str]]
@@ -135,6 +152,7 @@ class ProjectTree(Tree[Target | None]):
                         self._add_markable(job_node, row, title)
         if self.cursor_line < 0:
             self.cursor_line = 1 if found else 0
+        self.post_message(self.TargetsShown())
 
     def show_pipelines(
         self, found: Sequence[PipelineTarget], problems: Sequence[str], last: Mapping[str, str]
@@ -156,11 +174,25 @@ class ProjectTree(Tree[Target | None]):
                 self._add_markable(node, row, Text(task))
         for problem in problems:
             self._pipelines.add_leaf(Text(f"✗ {problem}", style="red"))
+        self.post_message(self.TargetsShown())
 
     def set_status(self, target: str, status: str) -> None:
         """A run of ``target`` finished: redraw the icon of its row(s)."""
+        self._status[target] = status
+        self._redraw(target)
+
+    def show_stale(self, names: set[str]) -> None:
+        """The targets whose last run is older than a change of a file they depend on: their
+        rows say ``stale``; the others do not."""
+        changed = names ^ self._stale
+        self._stale = set(names)
+        for name in changed:
+            self._redraw(name)
+
+    def _redraw(self, target: str) -> None:
+        status, stale = self._status.get(target), target in self._stale
         for shown in self._shown.get(target, ()):
-            shown.node.set_label(_label(shown.title, status, shown.suffix))
+            shown.node.set_label(_label(shown.title, status, shown.suffix, stale))
 
     def _add(
         self,
@@ -173,7 +205,8 @@ class ProjectTree(Tree[Target | None]):
         leaf: bool = False,
         expand: bool = True,
     ) -> TreeNode[Target | None]:
-        label = _label(title, last.get(target.name), suffix)
+        self._status[target.name] = last.get(target.name)
+        label = _label(title, last.get(target.name), suffix, target.name in self._stale)
         node = parent.add_leaf(label, target) if leaf else parent.add(label, target, expand=expand)
         self._shown.setdefault(target.name, []).append(_Shown(node, title, suffix))
         return node
@@ -230,8 +263,10 @@ def _marked(title: Text, marked: bool) -> Text:
     return Text.assemble(mark, " ", title)
 
 
-def _label(name: str, status: str | None, suffix: str = "") -> Text:
+def _label(name: str, status: str | None, suffix: str = "", stale: bool = False) -> Text:
     label = Text.assemble(status_icon(status), " ", name)
     if suffix:
         label.append(suffix, style="dim")
+    if stale:
+        label.append(" stale", style="dim italic")
     return label

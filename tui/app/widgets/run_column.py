@@ -1,4 +1,5 @@
-"""One side of the centre: a run's header, its live node tree above its log pane."""
+"""One side of the centre: a run's header, its live node tree above its log pane. The header
+says when the run is watch mode's (``⟳ watching``) and why it ran."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tui.core.statuses import RUNNING
 from tui.core.store import RunRecord
 
 TITLES = {"workflow": "workflow run", "pipeline": "pipeline run"}
+WATCHING = "⟳ watching"
 
 
 class RunColumn(Vertical):
@@ -42,6 +44,8 @@ class RunColumn(Vertical):
         self.model = RunState(kind)
         self._scope_id = ""  # the node whose log is shown ("": the whole run)
         self._started_at: float | None = None
+        self.record: RunRecord | None = None  # the shown run's record, once it is known
+        self.watch_reason: str | None = None  # watch mode's run: why it ran ("": not known yet)
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="run-header")
@@ -73,6 +77,8 @@ class RunColumn(Vertical):
         self.model.target, self.model.status = target, RUNNING
         self.model.plan(planned)
         self._started_at = time.monotonic()
+        self.record = None
+        self.watch_reason = None
         self._scope_id = ""
         self.run_tree.start_over(target)
         self.run_tree.sync(self.model)
@@ -83,7 +89,13 @@ class RunColumn(Vertical):
 
     def attach(self, record: RunRecord) -> None:
         """The run's record is known: older log lines can be read back from it."""
+        self.record = record
         self.log_pane.view.attach(StoredLog(record.path))
+
+    def set_watch(self, reason: str | None) -> None:
+        """The run is watch mode's, run for ``reason`` (None: not watch mode's, or no more)."""
+        self.watch_reason = reason
+        self._update_header()
 
     def apply(self, events: Sequence[ev.Event]) -> None:
         changes = self.model.apply_all(events)
@@ -144,6 +156,11 @@ class RunColumn(Vertical):
             if model.mode:
                 header.append(f"  {model.mode}", style="dim")
             header.append(f"  {model.status}")
+            if self.watch_reason is not None:
+                watching = f"  {WATCHING}" + (
+                    f" · {self.watch_reason}" if self.watch_reason else ""
+                )
+                header.append(watching, style="bold cyan")
             duration = model.duration
             if self._started_at is not None:
                 duration = time.monotonic() - self._started_at
