@@ -18,6 +18,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 
 
+# Inputs of the test suite itself, never read by pipedeck (tests/cluster/conftest.py).
+SUITE_INPUTS = frozenset({"PIPEDECK_CLUSTER_IMAGES"})
+
+
+@pytest.fixture(autouse=True)
+def clean_pipedeck_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with no ``PIPEDECK_*`` setting from the user's environment (a test
+    that wants one sets it with ``monkeypatch``); child processes inherit the clean env."""
+    for name in [n for n in os.environ if n.startswith("PIPEDECK_")]:
+        if name not in SUITE_INPUTS:
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(autouse=True)
 def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Runs are stored under a per-test XDG_STATE_HOME (inherited by child processes)."""

@@ -62,6 +62,14 @@ SAMPLES: list[ev.Event] = [
         artifact_type="system.Model",
         metadata={"framework": "sklearn"},
     ),
+    ev.TriggerDecided(
+        run_id="",
+        ts=TS,
+        workflow=".github/workflows/ci.yml",
+        triggered=True,
+        reason="paths: src/** matched src/app.py",
+        ref="refs/heads/main",
+    ),
     ev.RunFinished(
         run_id="r1",
         ts=TS,

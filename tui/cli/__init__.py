@@ -30,6 +30,8 @@ MODULES = {
     "rerun": "rerun_cmd",
     "retry": "debug_cmds",
     "logs": "logs_cmd",
+    "prepush": "prepush_cmd",
+    "hook": "prepush_cmd",
     "runs": "runs_cmds",
     "shell": "debug_cmds",
     "show": "runs_cmds",
@@ -47,6 +49,7 @@ ALL = [  # the order `pipedeck --help` lists them in
     "list_cmd",
     "workflow_cmds",
     "act_cmd",
+    "prepush_cmd",
     "pipeline_cmds",
     "runs_cmds",
     "rerun_cmd",
@@ -77,8 +80,29 @@ def register(argv: list[str]) -> None:
         importlib.import_module(f"tui.cli.{name}")
 
 
+def version_text() -> str:
+    """``pipedeck --version``: pipedeck's version, then the act and kfp it runs with."""
+    from importlib import metadata
+
+    from tui import __version__
+    from tui.core.workflows.act_argv import act_version
+
+    try:
+        act = act_version() or "unknown (act --version said nothing)"
+    except PipedeckError:  # act is not installed
+        act = "not found"
+    try:
+        kfp = metadata.version("kfp")  # never imported: its version is in its metadata
+    except metadata.PackageNotFoundError:
+        kfp = "not installed"
+    return f"pipedeck {__version__}\nact {act}\nkfp {kfp}"
+
+
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    if sys.argv[1:] == ["--version"]:  # no command module is needed for it
+        print(version_text())
+        sys.exit(0)
     try:
         register(sys.argv[1:])
         code = app(standalone_mode=False)

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 from tui.cli.lines import LineWriter, wants_color
 from tui.core import events as ev
 from tui.core.run_state import NodeState, RunState
-from tui.core.statuses import status
+from tui.core.statuses import DRY_RUN, shown_status, status
 
 if TYPE_CHECKING:
     from rich.console import Console, Group
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 FPS = 8  # the tree is redrawn at most this often
+DRY = " (dry-run)"  # the mark on every line of a dry run's nodes: nothing ran
 BUFFER = 1 << 16  # characters of log lines kept before a write
 
 
@@ -74,6 +75,7 @@ class RunView:
             return
         if isinstance(event, ev.Log):
             prefix = self.state.path(event.node_id) if event.node_id else event.stream
+            prefix += DRY if event.node_id and self.dry_run else ""
             self._add(self.writer.lines(prefix, event.stream, event.text))
         elif isinstance(event, ev.RunStarted):
             head = self.writer.paint(f"{event.kind}", "bold")
@@ -129,18 +131,29 @@ class RunView:
             lines = [*lines[: room - 1], f"… {len(lines) - room + 1} more"]
         return "".join(f"{line}\n" for line in lines)
 
+    @property
+    def dry_run(self) -> bool:
+        return self.state.mode == DRY_RUN
+
+    def _status(self, name: str) -> str:
+        """What a status is shown as: in a dry run, what succeeded was only planned."""
+        return shown_status(name, self.state.mode)
+
     def _plain_label(self, node: NodeState) -> str:
-        row = status(node.status)
+        row = status(self._status(node.status))
         took = ""
         if node.duration is not None:
             took = f"  {self.writer.paint(f'{node.duration:.1f}s', 'dim')}"
+        took += self.writer.paint(DRY, "dim") if self.dry_run else ""
         return f"{self.writer.paint(row.glyph, row.style)} {self.state.path(node.node_id)}{took}"
 
     def _label(self, node: NodeState) -> Text:
-        label = status_text(node.status, word=False)
+        label = status_text(self._status(node.status), word=False)
         label.append(f" {node.title}", style="")
         if node.duration is not None:
             label.append(f"  {node.duration:.1f}s", style="dim")
+        if self.dry_run:
+            label.append(DRY, style="dim")
         return label
 
     def tree(self) -> Group:
@@ -174,14 +187,17 @@ class RunView:
             table.add_column("status")
             table.add_column("duration", justify="right")
             for node in top:
-                table.add_row(node.title, status_text(node.status), seconds(node.duration))
+                shown = status_text(self._status(node.status))
+                table.add_row(node.title, shown, seconds(node.duration))
             self.console.print(table)
         if state.metrics:
             self.console.print(self.metrics_table())
         if state.finished:
-            row = status(state.status)
-            line = Text(f"{row.glyph} run {state.status}", style=f"bold {row.style}")
+            row = status(self._status(state.status))
+            line = Text(f"{row.glyph} run {row.name}", style=f"bold {row.style}")
             line.append(f" in {state.duration or 0:.1f}s (exit {state.exit_code})", style="dim")
+            if self.dry_run:
+                line.append("  dry run: every step planned, none ran", style="dim")
             self.console.print(line)
             if state.error:
                 self.console.print(Text(state.error, style="red"))

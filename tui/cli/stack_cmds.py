@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from tui.cli.app import app
+from tui.cli.app import app, print_json
 from tui.cli.common import ProjectOption, console
 from tui.core import config
 from tui.core.stack import s3
@@ -20,11 +21,27 @@ def _settings(project: Path) -> config.Settings:
 
 
 @app.command("doctor")
-def doctor_cmd(project: ProjectOption = Path()) -> None:
+def doctor_cmd(
+    project: ProjectOption = Path(),
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print a JSON object: ready (the embedded default can run), checks (name,"
+            " ok, required, detail, fix).",
+        ),
+    ] = False,
+) -> None:
     """Check every component of the local stack; print the fix for each one missing."""
     from tui.core import doctor
 
     checks = doctor.run_checks(_settings(project))
+    ready = doctor.default_mode_ready(checks)
+    if json_out:
+        print_json({"ready": ready, "checks": [asdict(check) for check in checks]})
+        if not ready:
+            raise typer.Exit(3)
+        return
     table = Table(show_edge=False)
     for column in ("", "component", "state", "fix"):
         table.add_column(column)
@@ -33,7 +50,7 @@ def doctor_cmd(project: ProjectOption = Path()) -> None:
         table.add_row(mark, check.name, check.detail, Text(check.fix, "cyan"))
     out = console()
     out.print(table)
-    if doctor.default_mode_ready(checks):
+    if ready:
         out.print("[green]the embedded default (host + subprocess + local S3 server) can run[/]")
         return
     out.print("[red]the embedded default cannot run: fix the ✗ marked required above[/]")

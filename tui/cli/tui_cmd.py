@@ -41,8 +41,27 @@ def tui(project: ProjectOption = Path(), runner: RunnerOption = "auto") -> None:
     open_tui(project, runner)
 
 
+def print_version(value: bool) -> None:
+    if value:
+        from tui.cli import version_text
+
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True, no_args_is_help=False)
-def default(ctx: typer.Context) -> None:
+def default(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print pipedeck's version (and act's and kfp's) and exit.",
+            is_eager=True,
+            callback=print_version,
+        ),
+    ] = False,
+) -> None:
     """Run a project's GitHub Actions workflows and Kubeflow pipelines locally, side by side.
 
     With no command, opens the terminal UI on the project in the current directory.

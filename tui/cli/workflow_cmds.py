@@ -6,11 +6,11 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from tui.cli.app import app, run_app
+from tui.cli.app import app, print_json, run_app
 from tui.cli.common import (
     ProjectOption,
     console,
@@ -22,9 +22,10 @@ from tui.cli.common import (
 from tui.core import config
 from tui.core.errors import BadInput
 from tui.core.launch import start_workflow
-from tui.core.workflows import discovery, plan
+from tui.core.workflows import discovery, plan, standins
 from tui.core.workflows.act_argv import WorkflowRequest, find_act
 from tui.core.workflows.mode import parse_mode
+from tui.core.workflows.runner import ActRunner
 
 
 @run_app.command("workflow")
@@ -96,12 +97,26 @@ def run_workflow(
         bool,
         typer.Option("--break-on-failure", help="Pause after a failing run: step, to fix it."),
     ] = False,
+    python_substitute: Annotated[
+        str | None,
+        typer.Option(
+            "--python-substitute",
+            help="nearest: offline, a Python version the runner lacks runs as the nearest"
+            " installed one (default: off, the step fails).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
     project: ProjectOption = Path(),
 ) -> None:
     """Run a GitHub Actions workflow (or a folder of them) through act."""
     root = project_dir(project)
-    settings = config.load(root, runner=runner, offline=offline or None, ca_bundle=ca_bundle)
+    settings = config.load(
+        root,
+        runner=runner,
+        offline=offline or None,
+        ca_bundle=ca_bundle,
+        python_substitute=python_substitute,
+    )
     mode = parse_mode(settings.runner)
     folder = discovery.folder_of(root, file)
     found = discovery.resolve(root, file, lenient=True, skim=True)
@@ -134,8 +149,15 @@ def run_workflow(
         break_on_failure=break_on_failure,
         offline=settings.offline,
         ca_bundle=existing_file(settings.ca_bundle, "--ca-bundle (setting ca_bundle)"),
+        python_substitute=settings.python_substitute,
     )
     run = start_workflow(request, spawn=True)  # act starts here: the rest imports beside it
+    if isinstance(run.runner, ActRunner):
+        note = standins.python_substitute_line(run.runner.standins, settings.python_substitute)
+        if note:  # for the run's header, and the fidelity report (meta.json)
+            run.prelude.append(note)
+            run.record.meta.extra["python_substitute"] = settings.python_substitute
+            run.record.write_meta()
     from tui.cli.execute import execute, exit_with
 
     exit_with(execute(run, json_out=json_out))
@@ -171,16 +193,64 @@ def local_repositories(given: list[str] | None) -> list[str]:
 
 
 @app.command("validate")
-def validate(project: ProjectOption = Path()) -> None:
+def validate(
+    project: ProjectOption = Path(),
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print a JSON object: ok, actionlint (whether it ran), files (path, kind:"
+            " workflow or pipeline, problems: a list of `file:line: message`).",
+        ),
+    ] = False,
+) -> None:
     """Check every workflow (act --validate --strict, and actionlint when installed) and
     compile every pipeline; print each problem with its file and line."""
+    from tui.core.pipelines.discovery import discover, display_path
+
     root = project_dir(project)
-    out = console()
-    errors = 0
-    act = find_act()
-    files = discovery.find_workflow_files(root)
     actionlint = shutil.which("actionlint")
-    for path in files:
+    workflows = [
+        {"path": str(path.relative_to(root)), "kind": "workflow", "problems": problems}
+        for path, problems in _workflow_problems(root, actionlint)
+    ]
+    found = discover(root)
+    by_file: dict[str, list[str]] = {display_path(i.file, root): [] for i in found.pipelines}
+    for problem in found.problems:
+        by_file.setdefault(display_path(problem.file, root), []).append(problem.text(root))
+    pipelines = [{"path": f, "kind": "pipeline", "problems": p} for f, p in by_file.items()]
+    errors = sum(len(f["problems"]) for f in [*workflows, *pipelines])
+    if json_out:
+        ok, linted = not errors, bool(actionlint)
+        print_json({"ok": ok, "actionlint": linted, "files": [*workflows, *pipelines]})
+    else:
+        _print_problems(workflows, pipelines, bool(actionlint))
+    if errors:
+        raise typer.Exit(1)
+
+
+def _print_problems(
+    workflows: list[dict[str, Any]], pipelines: list[dict[str, Any]], linted: bool
+) -> None:
+    from rich.text import Text
+
+    out = console()
+    for entry in workflows:
+        for problem in entry["problems"]:  # as text: a problem may hold [brackets]
+            out.print(Text.assemble(("✗", "red"), f" {problem}"))
+        if not entry["problems"]:
+            out.print(Text.assemble(("✓", "green"), f" {entry['path']}"))
+    if not linted:
+        out.print("[dim]actionlint is not installed: only act's schema check ran[/]")
+    for entry in pipelines:
+        for problem in entry["problems"]:
+            out.print(Text.assemble(("✗", "red"), f" {problem}"))
+
+
+def _workflow_problems(root: Path, actionlint: str | None) -> list[tuple[Path, list[str]]]:
+    act = find_act()
+    out = []
+    for path in discovery.find_workflow_files(root):
         rel = path.relative_to(root)
         problems: list[str] = []
         try:
@@ -206,21 +276,8 @@ def validate(project: ProjectOption = Path()) -> None:
                     timeout=60,
                 )
                 problems += [line for line in lint.stdout.splitlines() if line.strip()]
-        if problems:
-            errors += len(problems)
-            for problem in problems:
-                out.print(f"[red]✗[/] {problem}")
-        else:
-            out.print(f"[green]✓[/] {rel}")
-    if not actionlint:
-        out.print("[dim]actionlint is not installed: only act's schema check ran[/]")
-    from tui.cli.pipeline_cmds import validate_pipelines
-
-    for problem in validate_pipelines(root):
-        errors += 1
-        out.print(f"[red]✗[/] {problem}")
-    if errors:
-        raise typer.Exit(1)
+        out.append((path, problems))
+    return out
 
 
 def _act_problems(output: str, rel: str) -> list[str]:

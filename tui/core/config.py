@@ -26,6 +26,9 @@ class Settings:
     buckets: tuple[str, ...] = DEFAULT_BUCKETS
     ca_bundle: Path | None = None
     offline: bool = False
+    # setup-python's offline stand-in, for a Python version the runner lacks: "off" fails
+    # clearly, "nearest" runs the nearest installed version (and says so on the step)
+    python_substitute: str = "off"
 
     @property
     def s3_endpoint(self) -> str:
@@ -34,6 +37,7 @@ class Settings:
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
 RUNNERS = ("auto", "host", "docker")
+PYTHON_SUBSTITUTES = ("off", "nearest")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -159,4 +163,6 @@ def _checked(name: str, value: Any, where: str, *, typed: bool) -> Any:
         raise bad("a non-empty string")
     if name == "runner" and value not in RUNNERS:
         raise bad(f"one of {', '.join(RUNNERS)}")
+    if name == "python_substitute" and value not in PYTHON_SUBSTITUTES:
+        raise bad(f"one of {', '.join(PYTHON_SUBSTITUTES)}")
     return value

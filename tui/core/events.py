@@ -138,6 +138,21 @@ class JobOutputs(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TriggerDecided(Event):
+    """``pipedeck prepush``: does the push (or pull request) about to be made trigger one
+    workflow, and why: the filter and the branch, tag or path that decided
+    (``paths: src/** matched src/app.py``, ``no on.push``). It belongs to no run, so
+    ``run_id`` is empty; ``--json`` prints one per workflow (and ref pushed, ``ref``) before
+    the runs' events, and no run's ``events.jsonl`` holds it."""
+
+    type: ClassVar[str] = "trigger.decided"
+    workflow: str  # the workflow file, as the project names it (.github/workflows/ci.yml)
+    triggered: bool
+    reason: str
+    ref: str = ""  # refs/heads/<branch>, refs/tags/<tag>
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunFinished(Event):
     type: ClassVar[str] = "run.finished"
     status: RunStatus
@@ -158,6 +173,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Metric,
         Artifact,
         JobOutputs,
+        TriggerDecided,
         RunFinished,
     )
 }

@@ -65,7 +65,9 @@ def start_workflow(
         from tui.core.workflows.act_command import check_actrc  # act's flags table
 
         check_actrc(cwd)  # `pipedeck act` read them with the rest of its command line
-    choice = choose_mode(request.mode, dry_run=request.dry_run)
+    choice = choose_mode(request.mode, dry_run=request.dry_run, ca_bundle=request.ca_bundle)
+    if choice.ca_bundle is not None:  # the host's bundle, where job containers need it
+        request = dataclasses.replace(request, ca_bundle=choice.ca_bundle)
     store = store or RunStore()
     workflow_file = str(request.workflow.path.resolve())
     if choice.mode == "docker":
@@ -178,8 +180,8 @@ def start_pipeline(request: PipelineRequest, store: RunStore | None = None) -> R
         raise BadInput(
             f"--from {request.from_task}: takes the upstream tasks from the cache; drop --no-cache"
         )
-    choice = choose_pipeline_mode(mode)
-    ca_bundle = config.load(project).ca_bundle if choice.mode == "docker" else None
+    choice = choose_pipeline_mode(mode, config.load(project).ca_bundle)
+    ca_bundle = choice.ca_bundle if choice.mode == "docker" else None
     if ca_bundle is not None and not ca_bundle.is_file():
         raise BadInput(f"ca_bundle {ca_bundle}: no such file")
     with tempfile.TemporaryDirectory(prefix="pipedeck-compile-") as work:

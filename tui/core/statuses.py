@@ -28,6 +28,7 @@ _TABLE = (
     Status("cancelled", "⊘", "magenta", "stopped before it finished (Ctrl-C, stop, a crash)"),
     Status("not run", "◌", "dim", "never ran to a result: upstream failed, or the tool gave none"),
     Status("interrupted", "!", "magenta", "the run's process died; events up to then are kept"),
+    Status("planned", "◇", "cyan", "a dry run: planned and checked, nothing ran"),
 )
 
 STATUSES: dict[str, Status] = {s.name: s for s in _TABLE}
@@ -38,6 +39,8 @@ PENDING = "pending"
 RUNNING = "running"
 PAUSED = "paused"
 INTERRUPTED = "interrupted"
+PLANNED = "planned"
+DRY_RUN = "dry-run"  # the mode a dry run records (run.started, meta.json)
 # What ``node.finished`` may say (the event model's NodeStatus).
 FINISHED_NODE = ("success", "failure", "skipped", "cancelled", "not run")
 NOT_RUN = "not run"
@@ -48,6 +51,12 @@ def status(name: str | None) -> Status:
     if not name or name == IDLE.name:
         return IDLE
     return STATUSES.get(name, UNKNOWN)
+
+
+def shown_status(name: str, mode: str) -> str:
+    """The status a run or node of a run in ``mode`` is shown with: what succeeded in a dry
+    run was only planned (run.finished says ``success``; the store says ``planned``)."""
+    return PLANNED if mode == DRY_RUN and name == "success" else name
 
 
 def is_done(name: str) -> bool:

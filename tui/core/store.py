@@ -23,6 +23,7 @@ from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.paths import PRIVATE_DIR, PRIVATE_FILE, private_dir, runs_dir
 from tui.core.process import alive as process_alive
 from tui.core.process import start_time
+from tui.core.statuses import DRY_RUN, PLANNED
 from tui.core.sweep import LIVE, Swept, sweep_run
 
 if TYPE_CHECKING:
@@ -145,6 +146,15 @@ class RunRecord:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise _full(exc, self.path, len(data)) from None
+
+    def store_planned(self, dry_run: bool) -> None:
+        """A dry run that succeeded is stored ``planned``, never ``success``: it ran nothing.
+        Called once run.finished is recorded (the event model's run statuses have no word
+        for it); history, ``runs`` and the last-run marks read meta.json."""
+        if dry_run and self.meta.status == "success":
+            self.meta.status = PLANNED
+            with contextlib.suppress(OSError, StoreFull):  # no room: `success` on disk
+                self.write_meta()
 
     def close(self) -> None:
         if self._fd is not None:
@@ -297,11 +307,11 @@ class RunStore:
 
     def last_statuses(self, project: Path) -> dict[str, str]:
         """The status of each target's newest run in ``project`` (older runs, stored before
-        the project was, count for every project)."""
+        the project was, count for every project). A dry run is no target's last run."""
         here = str(project.resolve())
         out: dict[str, str] = {}
         for meta in self.list():  # newest first
-            if meta.project in (here, ""):
+            if meta.project in (here, "") and meta.mode != DRY_RUN:
                 out.setdefault(meta.target, meta.status)
         return out
 
@@ -324,15 +334,21 @@ class RunStore:
         return sorted(metas, key=lambda m: (m.started, m.run_id), reverse=True)
 
     def get(self, run_id: str) -> RunRecord:
-        """A run by id or unique id prefix (``last`` means the newest)."""
+        """A run by any unique part of its id: the exact id, ``last`` (the newest), a unique
+        prefix, then a unique substring (``3fa9``, ``072655``)."""
         runs = self.list()
-        last = run_id == "last"
-        matches = runs[:1] if last else [m for m in runs if m.run_id.startswith(run_id)]
+        if run_id == "last":
+            matches = runs[:1]
+        else:
+            matches = [m for m in runs if m.run_id == run_id]
+            matches = matches or [m for m in runs if m.run_id.startswith(run_id)]
+            matches = matches or [m for m in runs if run_id and run_id in m.run_id]
         if not matches:
             raise BadInput(f"no stored run matches {run_id!r}; `pipedeck runs` lists them")
-        if len(matches) > 1 and matches[0].run_id != run_id:
+        if len(matches) > 1:
+            few = ", ".join(m.run_id for m in matches[:3]) + (", …" if len(matches) > 3 else "")
             raise BadInput(
-                f"run id {run_id!r} is ambiguous ({len(matches)} runs); give more characters"
+                f"run id {run_id!r} is ambiguous ({len(matches)} runs: {few}); give more characters"
             )
         meta = matches[0]
         return RunRecord(self.root / meta.run_id, meta)

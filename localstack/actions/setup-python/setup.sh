@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # pipedeck's offline stand-in for actions/setup-python: a fresh venv, first on PATH.
+# PIPEDECK_PYTHON_SUBSTITUTE=nearest (pipedeck's --python-substitute, set by the run): when the
+# requested version is not installed, the nearest installed one is used, and the step says so.
 set -euo pipefail
 echo "pipedeck: offline stand-in for actions/setup-python (a fresh virtualenv from the runner's Python)"
 
@@ -9,6 +11,11 @@ if [[ -z "$wanted" && -n "${WANTED_FILE:-}" && -f "$WANTED_FILE" ]]; then
 fi
 wanted=${wanted#python}
 wanted=${wanted%.x}
+substitute=${PIPEDECK_PYTHON_SUBSTITUTE:-off}
+
+version_of() {
+    "$1" -c 'import platform; print(platform.python_version())' 2>/dev/null
+}
 
 candidates=(python3 python)
 [[ -n "$wanted" ]] && candidates=("python$(echo "$wanted" | cut -d. -f1-2)" "${candidates[@]}")
@@ -16,16 +23,80 @@ candidates=(python3 python)
 python="" found=""
 for candidate in "${candidates[@]}"; do
     path=$(command -v "$candidate" 2>/dev/null) || continue
-    version=$("$path" -c 'import platform; print(platform.python_version())' 2>/dev/null) || continue
+    version=$(version_of "$path") || continue
     if [[ -z "$wanted" || "$version" == "$wanted" || "$version" == "$wanted".* ]]; then
         python=$path
         break
     fi
-    found="$found${found:+, }$version"
+    [[ ", $found, " == *", $version, "* ]] || found="$found${found:+, }$version"
 done
 
+# "Nearest": of every python, pythonX and pythonX.Y on PATH that runs, the one whose version
+# differs least from the requested one — major first, then minor, then patch — and the newer
+# of two equally near (3.9 requested, 3.8 and 3.10 installed: 3.10).
+version_key() { # MAJOR.MINOR.PATCH -> one sortable number (missing parts: 0)
+    local major minor patch
+    IFS=. read -r major minor patch _ <<< "$1"
+    major=${major%%[!0-9]*} minor=${minor%%[!0-9]*} patch=${patch%%[!0-9]*}
+    echo $(( ${major:-0} * 1000000 + ${minor:-0} * 1000 + ${patch:-0} ))
+}
+
+distance() { # how far VERSION is from the requested one, in the parts it names
+    local major minor patch w_major w_minor w_patch d
+    IFS=. read -r major minor patch _ <<< "$1"
+    IFS=. read -r w_major w_minor w_patch _ <<< "$wanted"
+    major=${major%%[!0-9]*} minor=${minor%%[!0-9]*} patch=${patch%%[!0-9]*}
+    d=$(( ${major:-0} - w_major )); (( d < 0 )) && d=$(( -d ))
+    local total=$(( d * 1000000 ))
+    if [[ -n "$w_minor" ]]; then
+        d=$(( ${minor:-0} - w_minor )); (( d < 0 )) && d=$(( -d ))
+        total=$(( total + d * 1000 ))
+    fi
+    if [[ -n "$w_patch" ]]; then
+        d=$(( ${patch:-0} - w_patch )); (( d < 0 )) && d=$(( -d ))
+        total=$(( total + d ))
+    fi
+    echo "$total"
+}
+
+nearest() {
+    local dir path real version key best_key="" best_version=0 seen=" "
+    local IFS=:
+    for dir in $PATH; do
+        [[ -d "$dir" ]] || continue
+        for path in "$dir"/python "$dir"/python[0-9] "$dir"/python[0-9].[0-9] "$dir"/python[0-9].[0-9][0-9]; do
+            [[ -x "$path" && ! -d "$path" ]] || continue
+            real=$(readlink -f "$path" 2>/dev/null) || real=$path
+            [[ "$seen" != *" $real "* ]] || continue # /bin -> /usr/bin, python3 -> python3.11
+            seen="$seen$real "
+            version=$(version_of "$path") || continue
+            key=$(distance "$version")
+            if [[ -z "$best_key" ]] || (( key < best_key )) ||
+                { (( key == best_key )) && (( $(version_key "$version") > best_version )); }; then
+                best_key=$key best_version=$(version_key "$version")
+                python=$path substituted=$version
+            fi
+        done
+    done
+}
+
+tried_nearest=""
+if [[ -z "$python" && "$substitute" == "nearest" && "$wanted" =~ ^[0-9]+(\.[0-9]+){0,2}$ ]]; then
+    substituted="" tried_nearest=1
+    nearest
+    if [[ -n "$python" ]]; then
+        echo "::warning::Python $wanted requested, ran $substituted: $wanted is not installed, $substituted is the nearest that is (--python-substitute nearest)"
+    fi
+fi
+
 if [[ -z "$python" ]]; then
-    echo "::error::Python $wanted is not available on this runner (found: ${found:-none}); install it, or run online so the real actions/setup-python can fetch it"
+    if [[ -n "$tried_nearest" ]]; then
+        echo "::error::Python $wanted is not available on this runner, nor any other Python to run instead; install one, or run online so the real actions/setup-python can fetch it"
+    elif [[ "$substitute" == "nearest" ]]; then
+        echo "::error::Python $wanted is not available on this runner (found: ${found:-none}), and --python-substitute nearest substitutes for a version number only (3, 3.9 or 3.9.1)"
+    else
+        echo "::error::Python $wanted is not available on this runner (found: ${found:-none}); --python-substitute nearest runs the nearest installed one instead (or install it, or run online so the real actions/setup-python can fetch it)"
+    fi
     exit 1
 fi
 

@@ -145,9 +145,9 @@ def pipelines_in(result: dict[str, Any], path: Path) -> tuple[list[PipelineInfo]
     problems: list[Problem] = []
     if entry.get("error"):
         err = entry["error"]
-        problems.append(
-            Problem(path, int(err.get("line") or 0), f"cannot import: {err['message']}")
-        )
+        # a KFP v1 name says what it is and what to write instead (kfp_v1): no "cannot import"
+        message = err["message"] if err.get("kfp_v1") else f"cannot import: {err['message']}"
+        problems.append(Problem(path, int(err.get("line") or 0), message))
         return [], problems
     infos = []
     for p in entry.get("pipelines", []):

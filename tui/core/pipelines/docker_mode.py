@@ -3,8 +3,9 @@ are given, and removing them.
 
 ``docker`` runs kfp.local's ``DockerRunner`` inside the driver (still a child process) with every
 Python component in the local component image (``pipedeck image build component``); the driver's
-side is ``docker_tasks.py``. ``auto`` picks ``docker`` when an engine answers and the image is
-built, else ``subprocess``, and says why. A component with ``packages_to_install`` runs in a
+side is ``docker_tasks.py``. ``auto`` picks ``docker`` when an engine answers, the image is
+built and its containers can verify HTTPS (``container_https.trust``), else ``subprocess``, and
+says why. A component with ``packages_to_install`` runs in a
 derived image with them preinstalled (``derived_images``; built by the runner before the tasks
 start, once per package set, see ``tui.core.images.derived``).
 """
@@ -34,11 +35,17 @@ class PipelineMode:
     mode: str  # "subprocess" or "docker"
     reason: str  # one line for the run's system log
     image: str = ""  # the component image (docker)
+    # docker: the CA bundle task containers get (the configured one, or the host's system
+    # bundle where pipedeck found that containers need it)
+    ca_bundle: Path | None = None
 
 
-def choose_mode(requested: str) -> PipelineMode:
+def choose_mode(requested: str, ca_bundle: Path | None = None) -> PipelineMode:
     """``subprocess`` needs nothing; ``docker`` needs an engine and the component image;
-    ``auto`` picks. Raises MissingPrerequisite for ``docker`` without either."""
+    ``auto`` picks, never docker where task containers cannot verify HTTPS (the kept probe
+    answers; without the configured ``ca_bundle`` they get the host's system CA bundle where
+    that makes it work, and the reason says so). Raises MissingPrerequisite for ``docker``
+    without an engine or the image."""
     if requested not in MODES:
         raise BadInput(f"--runner {requested}: choose one of {', '.join(MODES)}")
     if requested == "subprocess":
@@ -57,12 +64,27 @@ def choose_mode(requested: str) -> PipelineMode:
             raise MissingPrerequisite(
                 f"--runner docker: the component image {image} is not built; {BUILD_HINT}"
             )
-        return PipelineMode(
-            "docker", f"requested with --runner docker; tasks run in {image}", image
-        )
+        reason = f"requested with --runner docker; tasks run in {image}"
+        return _docker(reason, image, ca_bundle, fall_back=False)
     if built:
-        return PipelineMode("docker", f"Docker engine answers and {image} is built", image)
+        return _docker(f"Docker engine answers and {image} is built", image, ca_bundle)
     return PipelineMode("subprocess", f"component image not built ({BUILD_HINT} for docker)")
+
+
+def _docker(
+    reason: str, image: str, ca_bundle: Path | None, fall_back: bool = True
+) -> PipelineMode:
+    from tui.core.images import container_https
+
+    trust = container_https.trust(image, ca_bundle)
+    if not trust.works and fall_back:
+        return PipelineMode(
+            "subprocess", f"{trust.note}; the subprocess runner uses this machine's CAs"
+        )
+    if not trust.works:
+        return PipelineMode("docker", f"{reason}; warning: {trust.note}", image, trust.bundle)
+    note = f"; {trust.note}" if trust.note else ""
+    return PipelineMode("docker", reason + note, image, trust.bundle)
 
 
 def derived_images(spec: Mapping[str, Any], image: str) -> tuple[DerivedImage, ...]:

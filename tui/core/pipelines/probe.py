@@ -32,6 +32,31 @@ def _error_line(exc: BaseException, path: Path) -> int:
     return line
 
 
+def _v1_error(exc: BaseException, path: Path) -> dict[str, Any] | None:
+    """The error of a file whose import failed on a KFP v1 name (``dsl.ContainerOp``): where
+    the v1 code is and what kfp 2 has instead (``kfp_v1``). The file looked in is the one of
+    the innermost frame of the traceback that uses such a name (the user's own code, not
+    kfp's), else ``path``; a use in another file is named in the message."""
+    from tui.core.pipelines import kfp_v1
+
+    if not kfp_v1.explains(exc):
+        return None
+    frames = [Path(f.filename) for f in reversed(traceback.extract_tb(exc.__traceback__))]
+    for file in dict.fromkeys([*frames, path]):
+        use = kfp_v1.in_file(file) if file.suffix == ".py" else None
+        if use is None:
+            continue
+        if file == path:
+            return {"line": use.line, "message": use.message, "kfp_v1": True}
+        try:
+            shown = str(file.relative_to(path.parent))
+        except ValueError:
+            shown = str(file)
+        message = f"{shown}:{use.line} (imported here): {use.message}"
+        return {"line": _error_line(exc, path), "message": message, "kfp_v1": True}
+    return None
+
+
 def _import(path: Path, index: int) -> ModuleType:
     name = f"_pipedeck_probe_{index}"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -86,7 +111,10 @@ def probe_file(path: Path, index: int, func: str | None, out_dir: Path) -> dict[
             raise
         detail = str(exc).strip().splitlines()
         message = f"{type(exc).__name__}: {detail[0]}" if detail else type(exc).__name__
-        result["error"] = {"line": _error_line(exc, path), "message": message}
+        result["error"] = _v1_error(exc, path) or {
+            "line": _error_line(exc, path),
+            "message": message,
+        }
         return result
     if func is not None:
         obj = getattr(module, func, None)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.images.containers import RUN_LABEL
 from tui.core.workflows.discovery import WORKFLOW_DIR
@@ -30,6 +31,7 @@ CA_BUNDLE_VARIABLES = (
     "AWS_CA_BUNDLE",
 )
 DEFAULT_LABEL = "ubuntu-latest"
+PYTHON_SUBSTITUTE_VARIABLE = "PIPEDECK_PYTHON_SUBSTITUTE"  # read by setup-python's stand-in
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class WorkflowRequest:
     env: dict[str, str] = field(default_factory=dict)
     offline: bool = False  # force the offline stand-ins (they are also used when GitHub is down)
     ca_bundle: Path | None = None
+    # setup-python's stand-in for a missing version: "off" / "nearest" (None: the setting)
+    python_substitute: str | None = None
     folder: Path | None = None  # run every workflow of this folder (act -W DIR/)
     others: tuple[Workflow, ...] = ()  # with folder: its workflows after the first
     platforms: tuple[tuple[str, str], ...] = ()  # -P label=image, the user's own
@@ -258,8 +262,16 @@ def build_argv(
 
 
 def run_env(request: WorkflowRequest, mode: str, artifacts_dir: Path) -> dict[str, str]:
-    """What a run adds to act's environment for its steps (``--env`` in act's terms)."""
-    env = {**request.env, "PIPEDECK_ARTIFACT_DIR": str(artifacts_dir)}
+    """What a run adds to act's environment for its steps (``--env`` in act's terms).
+    ``PIPEDECK_PYTHON_SUBSTITUTE`` is always set (``off`` or ``nearest``), so a value in the
+    environment act inherits never stands for the run's own; a request that leaves it open
+    gets the project's setting."""
+    substitute = request.python_substitute or config.load(request.project).python_substitute
+    env = {
+        **request.env,
+        "PIPEDECK_ARTIFACT_DIR": str(artifacts_dir),
+        PYTHON_SUBSTITUTE_VARIABLE: substitute,
+    }
     if request.ca_bundle is not None:
         bundle = str(request.ca_bundle) if mode == "host" else CONTAINER_CA_BUNDLE
         env.update(dict.fromkeys(CA_BUNDLE_VARIABLES, bundle))

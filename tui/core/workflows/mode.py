@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from tui.core.errors import BadInput, MissingPrerequisite
@@ -48,10 +49,18 @@ class ModeChoice:
     mode: str  # "host" or "docker"
     reason: str
     image: str | None = None
+    # docker: the CA bundle job containers get (the configured one, or the host's system
+    # bundle where pipedeck found that containers need it); the run mounts this one
+    ca_bundle: Path | None = None
 
 
-def choose_mode(requested: str, dry_run: bool = False) -> ModeChoice:
-    """``host`` needs nothing; ``docker`` needs an engine and the runner image; ``auto`` picks.
+def choose_mode(requested: str, dry_run: bool = False, ca_bundle: Path | None = None) -> ModeChoice:
+    """``host`` needs nothing; ``docker`` needs an engine and the runner image; ``auto`` picks,
+    and never docker where job containers cannot verify HTTPS (the answers of the
+    container-HTTPS probe, kept per engine, image and bundle: ``container_https.trust``).
+    ``ca_bundle`` is the configured one; without it, containers get the host's system CA
+    bundle where that is what makes HTTPS work, and the reason (the run's first log line)
+    says so.
 
     A dry run always plans with a container platform: act 0.2.89's ``--dryrun`` still
     executes ``run:`` steps on a ``-self-hosted`` platform, while with a container platform
@@ -80,9 +89,23 @@ def choose_mode(requested: str, dry_run: bool = False) -> ModeChoice:
                 f"--runner docker: the runner image {image} is not built;"
                 " run `pipedeck image build runner`"
             )
-        return ModeChoice("docker", "requested with --runner docker", image)
+        return _docker("requested with --runner docker", image, ca_bundle, fall_back=False)
     if present:
-        return ModeChoice("docker", f"Docker engine answers and {image} is built", image)
+        return _docker(f"Docker engine answers and {image} is built", image, ca_bundle)
     if not engine.answers:
         return ModeChoice("host", "no Docker engine answers")
     return ModeChoice("host", "runner image not built (`pipedeck image build runner`)")
+
+
+def _docker(reason: str, image: str, ca_bundle: Path | None, fall_back: bool = True) -> ModeChoice:
+    """Docker mode with what the kept HTTPS answers say (``auto``: host mode where its
+    containers cannot verify HTTPS; an explicit ``--runner docker`` is kept, with a warning)."""
+    from tui.core.images import container_https
+
+    trust = container_https.trust(image, ca_bundle)
+    if not trust.works and fall_back:
+        return ModeChoice("host", f"{trust.note}; host mode's steps use this machine's CAs")
+    if not trust.works:
+        return ModeChoice("docker", f"{reason}; warning: {trust.note}", image, trust.bundle)
+    note = f"; {trust.note}" if trust.note else ""
+    return ModeChoice("docker", reason + note, image, trust.bundle)

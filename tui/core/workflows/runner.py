@@ -178,6 +178,7 @@ class ActRunner:
             async for event in self._run():
                 yield event
         finally:
+            self.record.store_planned(self.request.dry_run)  # a dry run ran nothing
             atexit.unregister(self._kill)
             if self._proc is not None:  # an exception, or the consumer went away
                 await self._proc.stop(grace=2.0)

@@ -46,6 +46,19 @@ def local_repositories(workflows: Sequence[Workflow], mapped: Sequence[str] = ()
     return out
 
 
+def python_substitute_line(mapped: Sequence[str], substitute: str) -> str:
+    """What a run says first when setup-python's stand-in may run another Python than the
+    one requested (``mapped``: the run's stand-in ``--local-repository`` values); "" when it
+    cannot (the setting is off, or the real action runs)."""
+    name = "actions/setup-python@"
+    if substitute != "nearest" or not any(m.lower().startswith(name) for m in mapped):
+        return ""
+    return (
+        "python_substitute nearest: a Python version the runner lacks runs as the nearest"
+        " installed one (the setup-python step says which)"
+    )
+
+
 def github_reachable(timeout: float = 2.0) -> bool:
     try:
         with socket.create_connection(("github.com", 443), timeout=timeout):
