@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -105,6 +106,7 @@ def main() -> None:
         sys.exit(0)
     try:
         register(sys.argv[1:])
+        gc.enable()  # off while the modules loaded (tui.entry); the command allocates for real
         code = app(standalone_mode=False)
     except typer.Abort:
         print("pipedeck: interrupted", file=sys.stderr)
