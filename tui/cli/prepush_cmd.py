@@ -219,6 +219,7 @@ def _run_all(
 
     folder = Path(tempfile.mkdtemp(prefix="pipedeck-prepush-"))  # 0700
     results: list[tuple[str, int]] = []
+    records = []  # each run's, for its fidelity report at the end
     try:
         payloads: dict[int, Path] = {}
         for plan, trigger in wanted:
@@ -243,12 +244,17 @@ def _run_all(
                 continue
             code = execute(run, json_out=json_out)
             results.append((trigger.name, code))
+            records.append((trigger.name, run.record))
             if code == EXIT_CANCELLED:
                 break
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if not json_out:
         _print_outcome(results, len(wanted))
+        from tui.cli.report_cmd import print_report  # what will differ on GitHub, per run
+
+        for name, record in records:
+            print_report(record, console(), title=f"What will differ on GitHub: {name}")
     if any(code == EXIT_CANCELLED for _, code in results):
         return EXIT_CANCELLED
     return EXIT_RUN_FAILED if any(code != EXIT_OK for _, code in results) else EXIT_OK

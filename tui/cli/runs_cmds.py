@@ -129,6 +129,9 @@ def show(
         out.print(
             "[yellow]the run's process died before it finished; events up to then are kept[/]"
         )
+    from tui.cli.report_cmd import print_report  # the fidelity report: the last section
+
+    print_report(record, out)
 
 
 def show_json(record: RunRecord, state: RunState) -> dict[str, Any]:
