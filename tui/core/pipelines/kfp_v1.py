@@ -48,7 +48,11 @@ class V1Use:
 
     @property
     def message(self) -> str:
-        return f"{self.written} is KFP v1, removed in kfp 2; {REPLACEMENTS[self.qualified]}"
+        replacement = REPLACEMENTS[self.qualified]
+        return (
+            f"{self.written} is KFP v1, removed in kfp 2; {replacement}"
+            " (`pipedeck migrate FILE` converts it)"
+        )
 
 
 def uses(source: str | bytes) -> list[V1Use]:
