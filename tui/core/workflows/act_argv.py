@@ -17,6 +17,7 @@ from pathlib import Path
 from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.images.containers import RUN_LABEL
+from tui.core.workflows import actions_cache
 from tui.core.workflows.discovery import WORKFLOW_DIR
 from tui.core.workflows.mode import RunnerMode
 from tui.core.workflows.plan import Workflow
@@ -265,13 +266,16 @@ def run_env(request: WorkflowRequest, mode: str, artifacts_dir: Path) -> dict[st
     """What a run adds to act's environment for its steps (``--env`` in act's terms).
     ``PIPEDECK_PYTHON_SUBSTITUTE`` is always set (``off`` or ``nearest``), so a value in the
     environment act inherits never stands for the run's own; a request that leaves it open
-    gets the project's setting."""
+    gets the project's setting. ``PIPEDECK_ACTIONS_CACHE`` (host mode) is the folder of the
+    offline actions/cache stand-in's entries."""
     substitute = request.python_substitute or config.load(request.project).python_substitute
     env = {
         **request.env,
         "PIPEDECK_ARTIFACT_DIR": str(artifacts_dir),
         PYTHON_SUBSTITUTE_VARIABLE: substitute,
     }
+    if mode == "host":  # the actions/cache stand-in's entries (a job container cannot reach it)
+        env[actions_cache.FOLDER_VARIABLE] = str(actions_cache.cache_dir())
     if request.ca_bundle is not None:
         bundle = str(request.ca_bundle) if mode == "host" else CONTAINER_CA_BUNDLE
         env.update(dict.fromkeys(CA_BUNDLE_VARIABLES, bundle))

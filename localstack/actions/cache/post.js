@@ -1,0 +1,1 @@
+require("./run.js")("save");
