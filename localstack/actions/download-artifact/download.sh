@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # pipedeck's offline stand-in for actions/download-artifact: copy out of the run's artifacts.
 set -euo pipefail
+# act 0.2.89 (host mode) can drop a step's last lines when the step exits right after printing
+# them, on a busy machine (5 of 30 runs here): the error line that says why would be lost, so
+# a failing exit waits a moment for act to read it.
+fail_now() { sleep 0.2; exit 1; }
 echo "pipedeck: offline stand-in for actions/download-artifact (from the run's artifact folder)"
 # Names as actions/upload-artifact checks them: none of " : < > | * ? \r \n \ /, and not
 # empty, . or .. (so a name can never reach outside the run's artifact folder).
@@ -9,7 +13,7 @@ valid_name() {
     if [[ -z "$name" || "$name" == "." || "$name" == ".." || "$name" =~ [\":\<\>\|\*\?/\\] \
         || "$name" == *$'\r'* || "$name" == *$'\n'* ]]; then
         echo "::error::artifact name is not valid: $name (it may not be empty, . or .., nor hold \" : < > | * ? / \\ or a line break)"
-        exit 1
+        fail_now
     fi
 }
 root=${PIPEDECK_ARTIFACT_DIR:?pipedeck sets PIPEDECK_ARTIFACT_DIR for its runs}
@@ -18,7 +22,7 @@ if [[ -n "$NAME" ]]; then
     valid_name "$NAME"
     if [[ ! -d "$root/$NAME" ]]; then
         echo "::error::no artifact named $NAME in this run"
-        exit 1
+        fail_now
     fi
     cp -R "$root/$NAME/." "$DEST/"
 else

@@ -3,6 +3,10 @@
 # PIPEDECK_PYTHON_SUBSTITUTE=nearest (pipedeck's --python-substitute, set by the run): when the
 # requested version is not installed, the nearest installed one is used, and the step says so.
 set -euo pipefail
+# act 0.2.89 (host mode) can drop a step's last lines when the step exits right after printing
+# them, on a busy machine (5 of 30 runs here): the error line that says why would be lost, so
+# a failing exit waits a moment for act to read it.
+fail_now() { sleep 0.2; exit 1; }
 echo "pipedeck: offline stand-in for actions/setup-python (a fresh virtualenv from the runner's Python)"
 
 wanted=${WANTED:-}
@@ -97,7 +101,7 @@ if [[ -z "$python" ]]; then
     else
         echo "::error::Python $wanted is not available on this runner (found: ${found:-none}); --python-substitute nearest runs the nearest installed one instead (or install it, or run online so the real actions/setup-python can fetch it)"
     fi
-    exit 1
+    fail_now
 fi
 
 venv="${RUNNER_TEMP:-/tmp}/pipedeck-python-$$"
