@@ -6,7 +6,7 @@ set -euo pipefail
 # act 0.2.89 (host mode) can drop a step's last lines when the step exits right after printing
 # them, on a busy machine (5 of 30 runs here): the error line that says why would be lost, so
 # a failing exit waits a moment for act to read it.
-fail_now() { sleep 0.2; exit 1; }
+fail_now() { sleep 0.2 2>/dev/null || true; exit 1; }
 echo "pipedeck: offline stand-in for actions/setup-python (a fresh virtualenv from the runner's Python)"
 
 wanted=${WANTED:-}
