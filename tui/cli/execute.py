@@ -57,7 +57,15 @@ class Flushed:
         self.last = time.monotonic()
 
 
-async def _tick(view: RunView) -> None:
+def event_line(run: Run, event: ev.Event) -> bytes:
+    """``event`` as its ``--json`` line: the bytes the store just wrote when it is the event
+    just recorded (no second encoding), else encoded now."""
+    recorded, data = run.record.last
+    return data if recorded is event else ev.encode(event) + b"\n"
+
+
+async def tick(view: RunView) -> None:
+    """Redraw ``view`` while its run is quiet (it redraws itself on events)."""
     while True:
         await asyncio.sleep(0.1)
         view.tick()
@@ -100,8 +108,7 @@ async def _execute(run: Run, *, json_out: bool) -> int:
                 out = Flushed(sys.stdout.buffer, loop)
                 try:
                     async for event in events:
-                        recorded, data = run.record.last  # the bytes the store just wrote
-                        out.write(data if recorded is event else ev.encode(event) + b"\n")
+                        out.write(event_line(run, event))
                         if isinstance(event, ev.RunFinished):
                             exit_code = event.exit_code
                 finally:
@@ -110,7 +117,7 @@ async def _execute(run: Run, *, json_out: bool) -> int:
                 from tui.cli.render import RunView  # Rich: only when it draws
 
                 with RunView(console(), live=is_tty()) as view:
-                    ticker = loop.create_task(_tick(view))  # output is timely when quiet
+                    ticker = loop.create_task(tick(view))  # output is timely when quiet
                     prompt = None
                     if view.live and run.record.meta.extra.get("debug"):  # breakpoints
                         from tui.cli.pause_prompt import PausePrompt

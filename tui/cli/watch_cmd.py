@@ -7,14 +7,13 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from tui.cli.app import app
 from tui.cli.common import ProjectOption, console, note, project_dir
 from tui.core import config
-from tui.core import events as ev
 from tui.core.errors import BadInput
 from tui.core.launch import PipelineRequest, start_pipeline, start_workflow
 from tui.core.runner import Run
@@ -23,9 +22,6 @@ from tui.core.watch_loop import DEBOUNCE_MS, Start, WatchLoop
 from tui.core.workflows import discovery
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.mode import parse_mode
-
-if TYPE_CHECKING:
-    from tui.cli.render import RunView
 
 PIPELINE_RUNNERS = ("subprocess", "docker", "auto")
 
@@ -120,7 +116,7 @@ def resolve(root: Path, targets: list[str]) -> list[Watched]:
 async def _watch(
     root: Path, watched: list[Watched], start: Start, json_out: bool, debounce: int
 ) -> int:
-    from tui.cli.execute import Flushed
+    from tui.cli.execute import Flushed, event_line, tick
     from tui.cli.render import RunView
 
     loop = asyncio.get_running_loop()
@@ -130,12 +126,11 @@ async def _watch(
     async def show(entry: Watched, run: Run) -> None:
         if out is not None:
             async for event in run.events():
-                recorded, data = run.record.last  # the bytes the store just wrote
-                out.write(data if recorded is event else ev.encode(event) + b"\n")
+                out.write(event_line(run, event))
             out.flush()
             return
         with RunView(console(), live=False) as view:
-            ticker = loop.create_task(_tick(view))
+            ticker = loop.create_task(tick(view))
             try:
                 async for event in run.events():
                     view.handle(event)
@@ -158,9 +153,3 @@ async def _watch(
     with contextlib.suppress(OSError):
         print("pipedeck: watch stopped", file=sys.stderr)
     return 0
-
-
-async def _tick(view: RunView) -> None:
-    while True:
-        await asyncio.sleep(0.1)
-        view.tick()

@@ -10,6 +10,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -120,3 +121,23 @@ class ExecutorLines:
                 return []
             return [("system", line)]
         return [(self.default, line)]
+
+
+class ChunkLines:
+    """A byte stream's chunks as whole lines (UTF-8, a line's ``\r`` dropped): what a
+    container's output gives in pieces of any size."""
+
+    def __init__(self) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.partial = ""
+
+    def feed(self, chunk: bytes) -> list[str]:
+        self.partial += self.decoder.decode(chunk)
+        *complete, self.partial = self.partial.split("\n")
+        return [line.rstrip("\r") for line in complete]
+
+    def close(self) -> list[str]:
+        """What is left after the last chunk: a last line with no newline, or nothing."""
+        rest = self.partial + self.decoder.decode(b"", final=True)
+        self.partial = ""
+        return [rest.rstrip("\r")] if rest else []

@@ -25,7 +25,6 @@ are handed in).
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import os
 import shlex
@@ -36,7 +35,7 @@ from typing import Any, Literal
 
 from tui.core import events as ev
 from tui.core.pipelines import task_pause
-from tui.core.pipelines.capture import ExecutorLines
+from tui.core.pipelines.capture import ChunkLines, ExecutorLines
 from tui.core.pipelines.task_process import LogLine
 
 # The container's main process while the task is paused or runs (exec'd beside it).
@@ -124,24 +123,18 @@ class _Lines:
     def __init__(self, stream: Literal["stdout", "stderr"], log: LogLine) -> None:
         self.lines = ExecutorLines(stream)
         self.log = log
-        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self.partial = ""
+        self.chunks = ChunkLines()
 
     def feed(self, chunk: bytes) -> None:
-        self.partial += self.decoder.decode(chunk)
-        *complete, self.partial = self.partial.split("\n")
-        for line in complete:
-            self._emit(line)
+        self._emit(self.chunks.feed(chunk))
 
     def close(self) -> None:
-        self.partial += self.decoder.decode(b"", final=True)
-        if self.partial:
-            self._emit(self.partial)
-        self.partial = ""
+        self._emit(self.chunks.close())
 
-    def _emit(self, line: str) -> None:
-        for kind, text in self.lines.feed(line.rstrip("\r")):
-            self.log(kind, text)
+    def _emit(self, lines: list[str]) -> None:
+        for line in lines:
+            for kind, text in self.lines.feed(line):
+                self.log(kind, text)
 
 
 def _words(value: Any) -> list[str]:

@@ -27,7 +27,6 @@ docker SDK and kfp are imported when installed), so the caller can read the cons
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import itertools
 import json
@@ -43,7 +42,7 @@ from tui.core import events as ev
 from tui.core.images.containers import RUN_LABEL
 from tui.core.images.derived import DERIVED_ENV_VAR, PackageSet, from_json
 from tui.core.pipelines import docker_pause
-from tui.core.pipelines.capture import ExecutorLines
+from tui.core.pipelines.capture import ChunkLines, ExecutorLines
 from tui.core.pipelines.command import pip_requirements, without_pip_prefix
 
 TASK_LABEL = "pipedeck.task"
@@ -294,15 +293,10 @@ class DockerTasks:
 
 
 def _lines(chunks: Any) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    partial = ""
+    split = ChunkLines()
     for chunk in chunks:
-        partial += decoder.decode(chunk)
-        *complete, partial = partial.split("\n")
-        for line in complete:
-            yield line.rstrip("\r")
-    if partial:
-        yield partial.rstrip("\r")
+        yield from split.feed(chunk)
+    yield from split.close()
 
 
 def _as_dict(value: Any) -> dict[str, str]:
