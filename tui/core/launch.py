@@ -15,10 +15,9 @@ from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.paths import private_dir, scratch_dir, state_dir
 from tui.core.store import RUNNING, RunStore
-from tui.core.workflows.act_argv import WorkflowRequest
+from tui.core.workflows.act_argv import WorkflowRequest, recorded_options
 from tui.core.workflows.actrc import actrc_files
 from tui.core.workflows.mode import choose_mode
-from tui.core.workflows.rerun import recorded_options
 from tui.core.workflows.run_files import check_files
 from tui.core.workflows.runner import ActRunner
 
@@ -72,13 +71,11 @@ def start_workflow(
     workflow_file = str(request.workflow.path.resolve())
     if choice.mode == "docker":
         _refuse_a_second_docker_run(store, workflow_file)
-    record = store.create("workflow", request.target, request.project, choice.mode)
-    record.meta.extra["workflow"] = workflow_file
-    record.meta.extra["request"] = recorded_options(request)  # what a re-run starts with
+    extra = {"workflow": workflow_file, "request": recorded_options(request)}  # for a re-run
     rerun = getattr(request, "rerun", None)  # `pipedeck rerun --failed`: links to the run
     if rerun is not None:
-        record.meta.extra.update(rerun.meta())
-    record.write_meta()
+        extra.update(rerun.meta())
+    record = store.create("workflow", request.target, request.project, choice.mode, extra=extra)
     try:
         runner = ActRunner(request, record, choice)
     except Exception:

@@ -267,10 +267,17 @@ class RunStore:
         return done
 
     def create(
-        self, kind: str, target: str, project: Path, mode: str = "", *, run_id: str = ""
+        self,
+        kind: str,
+        target: str,
+        project: Path,
+        mode: str = "",
+        *,
+        run_id: str = "",
+        extra: dict[str, Any] | None = None,
     ) -> RunRecord:
-        """A new run's directory; ``run_id`` fixes its id (scripted runs in tests). What
-        interrupted runs left is swept first."""
+        """A new run's directory; ``run_id`` fixes its id (scripted runs in tests), ``extra``
+        starts ``meta.extra`` (written once). What interrupted runs left is swept first."""
         private_dir(self.root)
         self.sweep()
         while True:
@@ -292,6 +299,7 @@ class RunStore:
             pid=os.getpid(),
             pid_started=start_time(),
         )
+        meta.extra.update(extra or {})
         record = RunRecord(path, meta)
         record.notes = list(self.notes)  # what the sweep found, for whoever starts the run
         record.write_meta()

@@ -54,7 +54,10 @@ def answers(endpoint: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def status() -> S3Status:
+def status(probe: bool = True) -> S3Status:
+    """The server's state; ``probe``: and it answers an HTTP request (importing urllib and a
+    round trip: ~15 ms a run's start does without — a server that stopped answering fails
+    the step that uses it, with the endpoint in its error)."""
     service = state.load().get(SERVICE)
     if service is None:
         return S3Status(False, "", "not started (`pipedeck up`)")
@@ -63,7 +66,7 @@ def status() -> S3Status:
     if service.backend != BACKEND:
         detail = f"an older pipedeck's {service.backend} server runs; `pipedeck up` replaces it"
         return S3Status(False, service.endpoint, detail, service)
-    if not answers(service.endpoint):
+    if probe and not answers(service.endpoint):
         return S3Status(False, service.endpoint, "running but not answering", service)
     return S3Status(True, service.endpoint, f"SeaweedFS on {service.endpoint}", service)
 
@@ -154,7 +157,7 @@ def stop(grace: float = STOP_GRACE) -> bool:
 def run_env(for_containers: bool = False) -> dict[str, str]:
     """What runs need to reach the server with no code change: its endpoint (as containers
     reach it, with ``for_containers``), its credentials, the region. Empty when it is down."""
-    current = status()
+    current = status(probe=False)
     creds = seaweed.stored_credentials()
     if not current.running or creds is None:
         return {}

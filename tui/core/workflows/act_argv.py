@@ -13,6 +13,7 @@ import sysconfig
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
@@ -299,3 +300,28 @@ def _relative(path: Path, base: Path) -> Path:
         return path.resolve().relative_to(base.resolve())
     except ValueError:
         return path.resolve()
+
+
+def recorded_options(request: WorkflowRequest) -> dict[str, Any]:
+    """What of ``request`` a re-run starts with again, for meta.json: no secret, only the
+    names of ``-s`` secrets (a re-run asks for their values again)."""
+    paths = {
+        "secret_file": request.secret_file,
+        "var_file": request.var_file,
+        "env_file": request.env_file,
+        "payload": request.payload,
+        "ca_bundle": request.ca_bundle,
+    }
+    out: dict[str, Any] = {
+        "event": request.event,
+        "job": request.job,
+        "matrix": [list(pair) for pair in request.matrix],
+        "inputs": dict(request.inputs),
+        "variables": list(request.variables),
+        "platforms": [list(pair) for pair in request.platforms],
+        "local_repositories": list(request.local_repositories),
+        "secret_names": [name for name, _ in request.secrets],
+        "offline": request.offline,
+        **{name: str(path) for name, path in paths.items() if path is not None},
+    }
+    return {key: value for key, value in out.items() if value}

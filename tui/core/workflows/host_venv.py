@@ -1,114 +1,110 @@
 """The per-run virtualenv host-mode steps get first on PATH, so a step's ``pip install`` lands
 in it and never in the user's own Python (or in pipedeck's).
 
-Made in-process with ``venv`` (no pip: a few milliseconds) from the interpreter behind
-pipedeck's own environment, and given pip by pointing a ``.pth`` file at the pip wheel that
-interpreter bundles (pip runs from its wheel, as ``ensurepip`` does). Where no bundled wheel
-exists (Debian strips it), ``venv`` installs pip the usual way (seconds).
+Made by hand to PEP 405's layout (``pyvenv.cfg`` naming the base interpreter's home, ``bin/``
+links to it, an empty ``site-packages``) and given pip by a ``.pth`` file pointing at the pip
+wheel the interpreter bundles (pip runs from its wheel, as ``ensurepip`` does): ~1 ms, where
+importing ``venv`` and ``ensurepip`` alone takes ~10 ms of a run's way to starting act. Where
+no bundled wheel exists (Debian strips it), ``venv`` makes it and installs pip (seconds).
+No activation scripts: steps get the environment through ``PATH`` and ``VIRTUAL_ENV``.
 
-Making one (and importing ``venv``) takes tens of milliseconds, so a run does not make its
-own: it takes the spare one a run made beforehand (:func:`take`: a rename) and makes the next
-spare while act runs (:func:`make_spare`). A spare made by another interpreter is not used.
+Nothing in it names its own folder (``pip`` is a shell script running the ``python`` beside
+it), so it can move: a run's venv nobody installed into is kept for the next run
+(:mod:`tui.core.workflows.ready`), one made by another interpreter never used.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import platform
 import shutil
 import sys
+import sysconfig
 from pathlib import Path
 
 from tui.core.paths import state_dir
+from tui.core.workflows import ready
 
-SPARE = "host-venv-spare"
-MARKER = "pipedeck-made-for"  # the interpreter a spare was made with
-ACTIVATE = ("activate", "activate.csh", "activate.fish")
+OLD_SPARE = "host-venv-spare"  # what pipedeck <= 0.1 kept made ahead of the next run
 
 
 def bundled_pip_wheel() -> Path | None:
-    import ensurepip
-
-    wheels = sorted(Path(ensurepip.__file__).parent.glob("_bundled/pip-*.whl"))
+    bundled = Path(sysconfig.get_path("stdlib")) / "ensurepip" / "_bundled"
+    wheels = sorted(bundled.glob("pip-*.whl"))
     return wheels[-1] if wheels else None
 
 
 def create(path: Path) -> Path:
     """A fresh virtualenv at ``path`` with a working ``pip``; returns its ``bin`` folder."""
-    import venv
-
+    shutil.rmtree(state_dir() / OLD_SPARE, ignore_errors=True)
     wheel = bundled_pip_wheel()
-    venv.EnvBuilder(symlinks=True, with_pip=wheel is None).create(path)
+    if wheel is None:
+        import venv
+
+        venv.EnvBuilder(symlinks=True, with_pip=True).create(path)
+        return path / "bin"
+    base = Path(getattr(sys, "_base_executable", sys.executable))  # what venv makes it from
+    short = f"python{sys.version_info.major}.{sys.version_info.minor}"
     bin_dir = path / "bin"
-    if wheel is not None:
-        (site_packages(path) / "_pipedeck_pip.pth").write_text(f"{wheel}\n", encoding="utf-8")
-        _pip_scripts(bin_dir)
-    (path / MARKER).write_text(_interpreter(), encoding="utf-8")
+    site = path / "lib" / short / "site-packages"
+    site.mkdir(parents=True)
+    bin_dir.mkdir()
+    if sys.maxsize > 2**32:
+        (path / "lib64").symlink_to("lib")
+    config = (
+        f"home = {base.parent}\ninclude-system-site-packages = false\n"
+        f"version = {platform.python_version()}\nexecutable = {base.resolve()}\n"
+    )
+    (path / "pyvenv.cfg").write_text(config, encoding="utf-8")
+    (bin_dir / "python").symlink_to(base)
+    for alias in ("python3", short):
+        (bin_dir / alias).symlink_to("python")
+    (site / "_pipedeck_pip.pth").write_text(f"{wheel}\n", encoding="utf-8")
+    pip = bin_dir / "pip"
+    pip.write_text(PIP_SCRIPT, encoding="utf-8")
+    pip.chmod(0o755)
+    (bin_dir / "pip3").symlink_to("pip")
     return bin_dir
 
 
 def take(path: Path) -> Path:
-    """A fresh virtualenv at ``path``: the spare moved there when there is one made by this
-    interpreter (another run may take it first: then one is made), else one made now."""
-    spare = state_dir() / SPARE
+    """The run's virtualenv at ``path``: the one a run before left untouched, or a new one."""
+    if ready.take(_slot_name(), path):
+        return path / "bin"
+    return create(path)
+
+
+def give_back(path: Path) -> None:
+    """Keep the run's virtualenv for the next run if no step changed it; else remove it."""
+    if _untouched(path):
+        ready.give_back(_slot_name(), path)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _untouched(path: Path) -> bool:
+    short = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = path / "lib" / short / "site-packages"
     try:
-        if (spare / MARKER).read_text(encoding="utf-8") != _interpreter():
-            raise OSError("made by another interpreter")
-        spare.rename(path)
+        return (
+            _names(path) <= {"bin", "lib", "lib64", "pyvenv.cfg"}
+            and _names(path / "lib") == {short}
+            and _names(path / "lib" / short) == {"site-packages"}
+            and _names(site) == {"_pipedeck_pip.pth"}
+            and _names(path / "bin") == {"python", "python3", short, "pip", "pip3"}
+        )
     except OSError:
-        return create(path)
-    bin_dir = path / "bin"
-    for name in ACTIVATE:  # they name the folder the venv was made in
-        script = bin_dir / name
-        if script.is_file():
-            script.write_text(script.read_text().replace(str(spare), str(path)))
-    if (bin_dir / "pip").is_file():
-        _pip_scripts(bin_dir)  # their #! line names the python they run
-    return bin_dir
+        return False
 
 
-def make_spare(work: Path) -> None:
-    """Make the next run's virtualenv (in ``work``, then moved into place), unless one is
-    ready; a spare of another interpreter is replaced."""
-    spare = state_dir() / SPARE
-    try:
-        if (spare / MARKER).read_text(encoding="utf-8") == _interpreter():
-            return
-    except OSError:
-        pass
-    made = work / f"{SPARE}-{os.urandom(4).hex()}"
-    create(made)
-    if spare.exists():
-        shutil.rmtree(spare, ignore_errors=True)
-    spare.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        made.rename(spare)
-    except OSError:  # another run put one there first
-        shutil.rmtree(made, ignore_errors=True)
-        return
-    for name in ACTIVATE:
-        script = spare / "bin" / name
-        if script.is_file():
-            script.write_text(script.read_text().replace(str(made), str(spare)))
+def _names(folder: Path) -> set[str]:
+    return {entry.name for entry in folder.iterdir()}
 
 
-def _pip_scripts(bin_dir: Path) -> None:
-    script = f"#!{bin_dir / 'python'}\nimport sys\nfrom pip._internal.cli.main import main\n"
-    script += "sys.exit(main())\n"
-    for name in ("pip", "pip3"):
-        target = bin_dir / name
-        target.write_text(script, encoding="utf-8")
-        target.chmod(0o755)
+def _slot_name() -> str:
+    base = getattr(sys, "_base_executable", sys.executable)
+    return "host-venv-" + hashlib.sha256(f"{base} {sys.version}".encode()).hexdigest()[:12]
 
 
-def _interpreter() -> str:
-    base = getattr(sys, "_base_executable", sys.executable)  # what venv makes it from
-    return f"{base} {sys.version}"
-
-
-def site_packages(venv_dir: Path) -> Path:
-    (found,) = venv_dir.glob("lib/python3*/site-packages")
-    return found
-
-
-def remove(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+# pip from the bundled wheel (the .pth puts it on sys.path), run by the venv's own python
+PIP_SCRIPT = '#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n'

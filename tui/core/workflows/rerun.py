@@ -85,31 +85,6 @@ class RerunRequest(WorkflowRequest):
     rerun: RerunPlan = field(kw_only=True)
 
 
-def recorded_options(request: WorkflowRequest) -> dict[str, Any]:
-    """What of ``request`` a re-run starts with again, for meta.json: no secret, only the
-    names of ``-s`` secrets (a re-run asks for their values again)."""
-    paths = {
-        "secret_file": request.secret_file,
-        "var_file": request.var_file,
-        "env_file": request.env_file,
-        "payload": request.payload,
-        "ca_bundle": request.ca_bundle,
-    }
-    out: dict[str, Any] = {
-        "event": request.event,
-        "job": request.job,
-        "matrix": [list(pair) for pair in request.matrix],
-        "inputs": dict(request.inputs),
-        "variables": list(request.variables),
-        "platforms": [list(pair) for pair in request.platforms],
-        "local_repositories": list(request.local_repositories),
-        "secret_names": [name for name, _ in request.secrets],
-        "offline": request.offline,
-        **{name: str(path) for name, path in paths.items() if path is not None},
-    }
-    return {key: value for key, value in out.items() if value}
-
-
 def plan_rerun(
     record: RunRecord,
     *,

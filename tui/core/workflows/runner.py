@@ -33,8 +33,6 @@ from tui.core.workflows.act_argv import (
 from tui.core.workflows.mode import ModeChoice, host_mode_lines
 
 if TYPE_CHECKING:
-    import asyncio
-
     from tui.core import events as ev
     from tui.core.workflows.act_log import ActLogParser
     from tui.core.workflows.pauses import PauseWatch
@@ -166,15 +164,11 @@ class ActRunner:
     async def events(self) -> AsyncIterator[ev.Event]:
         import asyncio  # after act is started (spawn)
 
-        if not self._spawned:  # the TUI: off the event loop (a first venv takes ~40 ms)
+        if not self._spawned:  # the TUI: off the event loop
             await asyncio.to_thread(self.spawn)
-        spare: asyncio.Task[None] | None = None
         try:
             if self._spawn_error is not None:
                 raise self._spawn_error
-            if self.choice.mode == "host" and self._scratch is not None:
-                # the next run's venv, made while act runs (off its critical path)
-                spare = asyncio.create_task(asyncio.to_thread(host_venv.make_spare, self._scratch))
             async for event in self._run():
                 yield event
         finally:
@@ -182,13 +176,10 @@ class ActRunner:
             atexit.unregister(self._kill)
             if self._proc is not None:  # an exception, or the consumer went away
                 await self._proc.stop(grace=2.0)
-            if spare is not None:
-                with contextlib.suppress(Exception):  # a spare is a nicety, never an error
-                    await spare
             await self._remove_containers()
             self._files.close()
             if self._scratch is not None:
-                await asyncio.to_thread(shutil.rmtree, self._scratch, True)
+                await asyncio.to_thread(release_scratch, self._scratch, self.choice.mode)
 
     async def _run(self) -> AsyncIterator[ev.Event]:
         from tui.core import events as ev  # what reads act's output: imported as act starts
@@ -366,6 +357,14 @@ def _standins(request: WorkflowRequest) -> list[str]:
     if request.offline or not standins.github_reachable():
         return standins.local_repositories(request.workflows, request.local_repositories)
     return []
+
+
+def release_scratch(scratch: Path, mode: str) -> None:
+    """The run's scratch folder goes; what the next run can use as it is stays."""
+    act_cache.give_back(scratch / "act-cache")
+    if mode == "host":
+        host_venv.give_back(scratch / "venv")
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def host_step_env(env: dict[str, str], venv_bin: Path) -> dict[str, str]:
