@@ -229,7 +229,24 @@ def test_the_triggered_workflow_runs_with_the_push_as_its_event(repo: Path) -> N
     failed = prepush(repo, "--runner", "host")
     assert failed.code == 1
     assert "the head commit asks to fail" in failed.stdout
-    assert "1 of 3 triggered workflow(s) failed: .github/workflows/src.yml" in failed.stdout
+    assert "1 of 3 triggered workflow(s) failed: src.yml" in failed.stdout
+    assert "[src.yml › build › " in failed.stdout  # whose line it is, the runs interleaved
+
+
+def test_the_triggered_workflows_run_side_by_side(repo: Path) -> None:
+    for name in ("slow-a.yml", "slow-b.yml"):
+        (repo / ".github" / "workflows" / name).write_text(
+            "on: push\njobs:\n  wait:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - run: sleep 2 && echo {name} done\n"
+        )
+    commit(repo, "src/app.py", "code it")
+    result = prepush(repo, "--runner", "host", "--json")
+    assert result.code == 0, result.stderr
+    kinds = [(e["type"], e.get("target", "")) for e in result.events]
+    started = [i for i, (kind, _) in enumerate(kinds) if kind == "run.started"]
+    finished = [i for i, (kind, _) in enumerate(kinds) if kind == "run.finished"]
+    assert len(started) == len(finished) == 5
+    assert max(started) < min(finished)  # all five started before the first one ended
 
 
 def test_the_hook_runs_the_push_and_a_failure_stops_it(repo: Path, tmp_path: Path) -> None:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tui.cli.app import app
-from tui.cli.common import ProjectOption, console, note, one_line, project_dir
+from tui.cli.common import ProjectOption, console, note, project_dir
 from tui.core import config
 from tui.core import events as ev
-from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED, BadInput, PipedeckError
+from tui.core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_RUN_FAILED, BadInput
 from tui.core.prepush import filters, triggers
 from tui.core.prepush.git import Git
 from tui.core.prepush.payload import pull_request_payload, push_payload, write_payload
@@ -30,6 +31,8 @@ from tui.core.workflows.mode import RunnerMode, parse_mode
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from tui.core.runner import Run
 
 hook_app = typer.Typer(
     help="The git pre-push hook that runs `pipedeck prepush` on every push.",
@@ -213,48 +216,48 @@ def _run_all(
     offline: bool,
     json_out: bool,
 ) -> int:
-    """Each triggered workflow's run, one after another; the exit code of them all."""
-    from tui.cli.execute import execute
+    """The triggered workflows' runs, side by side (one workflow's runs for several refs one
+    after another); the exit code of them all."""
+    from tui.cli.together import Group, run_together
     from tui.core.prepush.runs import start_triggered
 
     folder = Path(tempfile.mkdtemp(prefix="pipedeck-prepush-"))  # 0700
-    results: list[tuple[str, int]] = []
-    records = []  # each run's, for its fidelity report at the end
     try:
         payloads: dict[int, Path] = {}
+        groups: dict[Path, list[tuple[str, Callable[[], Run]]]] = {}
+        several = len({plan.ref for plan, _ in wanted}) > 1
         for plan, trigger in wanted:
             path = payloads.get(id(plan))
             if path is None:
                 path = payloads[id(plan)] = write_payload(
                     plan.payload, folder / f"event-{len(payloads)}.json"
                 )
-            try:
-                run = start_triggered(
-                    root,
-                    trigger,
-                    event=plan.event,
-                    ref=plan.ref,
-                    payload=path,
-                    mode=mode,
-                    offline=offline,
-                )
-            except PipedeckError as exc:
-                print(f"pipedeck: {trigger.name}: {one_line(exc.message)}", file=sys.stderr)
-                results.append((trigger.name, exc.exit_code))
-                continue
-            code = execute(run, json_out=json_out)
-            results.append((trigger.name, code))
-            records.append((trigger.name, run.record))
-            if code == EXIT_CANCELLED:
-                break
+            start = functools.partial(
+                start_triggered,
+                root,
+                trigger,
+                event=plan.event,
+                ref=plan.ref,
+                payload=path,
+                mode=mode,
+                offline=offline,
+            )
+            name = Path(trigger.name).name  # each line's [name › job › step]
+            name += f"@{plan.ref.rpartition('/')[2]}" if several else ""
+            groups.setdefault(trigger.path, []).append((name, start))
+        together: list[Group] = list(groups.values())
+        outcomes = run_together(together, json_out=json_out)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    results = [(o.name, o.exit_code) for o in outcomes]
     if not json_out:
         _print_outcome(results, len(wanted))
         from tui.cli.report_cmd import print_report  # what will differ on GitHub, per run
 
-        for name, record in records:
-            print_report(record, console(), title=f"What will differ on GitHub: {name}")
+        for outcome in outcomes:
+            if outcome.run is not None:
+                title = f"What will differ on GitHub: {outcome.name}"
+                print_report(outcome.run.record, console(), title=title)
     if any(code == EXIT_CANCELLED for _, code in results):
         return EXIT_CANCELLED
     return EXIT_RUN_FAILED if any(code != EXIT_OK for _, code in results) else EXIT_OK
@@ -262,7 +265,11 @@ def _run_all(
 
 def _print_outcome(results: Sequence[tuple[str, int]], wanted: int) -> None:
     failed = [name for name, code in results if code != EXIT_OK]
-    if failed:
+    if any(code == EXIT_CANCELLED for _, code in results):
+        done = sum(1 for _, code in results if code not in (EXIT_CANCELLED,))
+        line = f"⊘ prepush: stopped; {done} of {wanted} triggered workflow(s) had finished"
+        console().print(line, style="bold yellow", markup=False)
+    elif failed:
         names = ", ".join(failed)
         line = f"✗ prepush: {len(failed)} of {wanted} triggered workflow(s) failed: {names}"
         console().print(line, style="bold red", markup=False)

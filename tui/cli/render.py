@@ -45,9 +45,17 @@ class RunView:
     """Consumes events; writes them to ``out`` (``console`` draws the tree and the tables)."""
 
     def __init__(
-        self, console: Console, live: bool, echo: bool = True, out: IO[str] | None = None
+        self,
+        console: Console,
+        live: bool,
+        echo: bool = True,
+        out: IO[str] | None = None,
+        label: str = "",
     ) -> None:
+        """``label``: said first in every line's ``[…]`` (runs shown together: their names)."""
         self.console = console
+        self.label = label
+        self.node_lines = not live  # a line per finished node: where no tree shows them
         self.echo = echo
         self.live = live
         self.out = out or console.file
@@ -75,13 +83,14 @@ class RunView:
             return
         if isinstance(event, ev.Log):
             prefix = self.state.path(event.node_id) if event.node_id else event.stream
+            prefix = f"{self.label} › {prefix}" if self.label else prefix
             prefix += DRY if event.node_id and self.dry_run else ""
             self._add(self.writer.lines(prefix, event.stream, event.text))
         elif isinstance(event, ev.RunStarted):
             head = self.writer.paint(f"{event.kind}", "bold")
             tail = self.writer.paint(f"(mode: {event.mode}, run {event.run_id})", "dim")
             self._add(f"{head} {event.target} {tail}\n")
-        elif isinstance(event, ev.NodeFinished) and not self.live:
+        elif isinstance(event, ev.NodeFinished) and self.node_lines:
             self._add(self._plain_label(self.state.nodes[event.node_id]) + "\n")
         self._dirty = True
         full = self._size >= BUFFER and not self.live  # a terminal's lines wait for a frame
@@ -145,7 +154,9 @@ class RunView:
         if node.duration is not None:
             took = f"  {self.writer.paint(f'{node.duration:.1f}s', 'dim')}"
         took += self.writer.paint(DRY, "dim") if self.dry_run else ""
-        return f"{self.writer.paint(row.glyph, row.style)} {self.state.path(node.node_id)}{took}"
+        path = self.state.path(node.node_id)
+        path = f"{self.label} › {path}" if self.label else path
+        return f"{self.writer.paint(row.glyph, row.style)} {path}{took}"
 
     def _label(self, node: NodeState) -> Text:
         label = status_text(self._status(node.status), word=False)
