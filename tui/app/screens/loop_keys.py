@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerError
 from tui.app import staleness
 from tui.app.messages import EventBatch
 from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.debug_keys import DebugKeys
+from tui.app.screens.report_keys import ReportKeys
 from tui.app.screens.run_form import (
     FormResult,
     PipelineOptions,
@@ -63,7 +63,7 @@ class Watching:
     worker: Worker[None] | None = None
 
 
-class LoopKeys(DebugKeys):
+class LoopKeys(ReportKeys):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("W", "watch", "Watch: run again on each change", show=False, key_display="W"),
         Binding("F", "rerun_failed", "Re-run the failed jobs", show=False, key_display="F"),
