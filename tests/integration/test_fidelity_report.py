@@ -5,7 +5,11 @@ the real act and the real kfp.local."""
 from __future__ import annotations
 
 import json
+import platform
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import run_cli
 from tests.integration.test_pipeline_runs import (  # noqa: F401 (fixtures)
@@ -87,3 +91,46 @@ def test_a_memory_limit_is_listed(tmp_path: Path) -> None:
     assert item["node_id"] == "hello"
     assert "not enforced locally" in item["what"]
     assert "killed above its memory limit" in item["why"]
+
+
+def node_version() -> str:
+    done = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True)
+    return done.stdout.strip().removeprefix("v")
+
+
+def test_the_python_and_node_a_host_run_had_are_listed(workflow_project) -> None:
+    run_workflow(workflow_project("chain"))
+    (tools,) = [i for i in report() if " ran with Python " in i["what"]]
+    python = platform.python_version()
+    assert f"ran with Python {python} and Node {node_version()} (this machine's)" in tools["what"]
+    assert "actions/runner-images" in tools["why"]
+    assert "actions/setup-python with python-version" in tools["fix"]
+    assert "actions/setup-node with node-version" in tools["fix"]
+
+
+def test_a_job_that_pins_python_is_listed_for_node_only(workflow_project) -> None:
+    run_workflow(workflow_project("offline"), "--offline")
+    items = [i for i in report() if " ran with " in i["what"]]
+    (node,) = [i for i in items if "Node" in i["what"]]
+    assert f"(build, check) ran with Node {node_version()} (this machine's)" in node["what"]
+    assert "Python" not in node["what"] and "setup-python" not in node["fix"]
+    (python,) = [i for i in items if "Python" in i["what"]]  # check pins nothing, build does
+    assert python["node_id"] == "check" and "Node" not in python["what"]
+
+
+@pytest.mark.docker
+def test_a_docker_run_lists_the_runner_images_versions(workflow_project, runner_image) -> None:
+    project = workflow_project("chain")
+    argv = ["run", "workflow", "--runner", "docker", "--json", "--project", str(project)]
+    result = run_cli(*argv)
+    assert result.code == 0, result.stderr
+    (tools,) = [i for i in report() if " ran with Python " in i["what"]]
+    probe = "python3 -c 'import platform; print(platform.python_version())'; node --version"
+    done = subprocess.run(
+        ["docker", "run", "--rm", "--entrypoint", "sh", runner_image, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    python, node = done.stdout.split()
+    assert f"Python {python} and Node {node.removeprefix('v')} (the image " in tools["what"]

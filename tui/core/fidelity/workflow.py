@@ -23,6 +23,7 @@ from typing import Any
 
 from tui.core import events as ev
 from tui.core.fidelity.items import Item, node_of
+from tui.core.fidelity.tools import first, tool_items
 from tui.core.store import RunMeta
 from tui.core.workflows.act_argv import HOST_PLATFORM, foreign_platform
 
@@ -115,6 +116,7 @@ def workflow_items(meta: RunMeta, events: Sequence[ev.Event]) -> list[Item]:
         *_standin_items(seen, options),
         *_python_items(seen),
         *_label_items(seen, data),
+        *tool_items(_jobs(data), dict(platforms(seen.argv)), HOST_PLATFORM, first(seen.jobs)),
         *_secret_items(meta, seen, data, options),
         *_feature_items(meta, seen, data),
     ]
