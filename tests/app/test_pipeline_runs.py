@@ -56,7 +56,7 @@ async def test_start_a_pipeline_while_a_workflow_runs(workflow_project, host_app
         assert pipeline.model.nodes["train"].status == "success"
         assert "epoch 1" in log_text(app, "pipeline")
         values = app.main.query_one(MetricsPane).metric_values()
-        assert values["train/accuracy"] == "0.75"
+        assert values["pipeline › train › accuracy"] == "0.75"
 
         await pilot.press("2", "s")  # focus the workflow side, stop it
         await wait_for(pilot, lambda: workflow.model.status == "cancelled", 30)

@@ -10,8 +10,15 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import log_lines, run_cli, workflow_file_project
 from tui.core.workflows import actions_cache
+
+MODES = [
+    pytest.param("host", id="host"),
+    pytest.param("docker", id="docker", marks=pytest.mark.docker),
+]
 
 WORKFLOW = """\
 name: deps-cache
@@ -41,9 +48,9 @@ jobs:
 """
 
 
-def run(project: Path) -> list[str]:
+def run(project: Path, mode: str = "host") -> list[str]:
     result = run_cli(
-        "run", "workflow", "--offline", "--runner", "host", "--json", "--project", str(project)
+        "run", "workflow", "--offline", "--runner", mode, "--json", "--project", str(project)
     )
     lines = log_lines(result.events)
     assert result.code == 0, "\n".join(lines)[-3000:] + result.stderr
@@ -77,21 +84,27 @@ def cache_ls() -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.parametrize("mode", MODES)
 def test_a_folder_cached_by_hashfiles_key_is_restored_and_missed_after_a_change(
-    tmp_path: Path,
+    tmp_path: Path, mode: str, request: pytest.FixtureRequest
 ) -> None:
+    """In docker mode the job container gets the cache folder mounted at the host's path:
+    the stand-in (node and python3 in the job container) reads and writes the same entries
+    ``pipedeck cache ls`` lists."""
+    if mode == "docker":
+        request.getfixturevalue("runner_image")
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "deps.txt").write_text("six==1.16.0\n")
     project = workflow_file_project(tmp_path, WORKFLOW)
 
-    first = run(project)
+    first = run(project, mode)
     assert line(first, "hit=").startswith("hit=false matched= primary=deps-")
     primary = line(first, "hit=").rpartition("primary=")[2]
     assert len(primary) > len("deps-")  # hashFiles found deps.txt
     assert any(f"Cache saved with key: {primary}" in text for text in first)
     assert line(first, "installed=") == "installed=six==1.16.0 "
 
-    second = run(project)
+    second = run(project, mode)
     assert line(second, "hit=") == f"hit=true matched={primary} primary={primary}"
     assert any(f"Cache restored from key: {primary}" in text for text in second)
     assert line(second, "installed=") == "installed=six==1.16.0 "  # restored, not reinstalled
@@ -99,7 +112,7 @@ def test_a_folder_cached_by_hashfiles_key_is_restored_and_missed_after_a_change(
 
     (project / "deps.txt").write_text("six==1.17.0\n")
     commit(project)
-    third = run(project)
+    third = run(project, mode)
     newer = line(third, "hit=").rpartition("primary=")[2]
     assert newer != primary
     assert line(third, "hit=") == f"hit=false matched={primary} primary={newer}"

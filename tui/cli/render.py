@@ -214,19 +214,18 @@ class RunView:
                 self.console.print(Text(state.error, style="red"))
 
     def metrics_table(self) -> Table:
-        """One row per (node, metric): its last value; a series shows its steps and range."""
+        """One row per (node, metric): its last value; a series shows ``first → last
+        (min…max)`` and its steps."""
         from rich.table import Table
+
+        from tui.core.metric_series import series_of
 
         table = Table(title="Metrics", title_justify="left", show_edge=False)
         for column in ("node", "metric", "value", "series"):
             table.add_column(column)
-        for (node_id, name), points in self.state.metric_series().items():
-            last = points[-1]
-            stepped = [p for p in points if p.step is not None]
-            summary = ""
-            if len(stepped) > 1:
-                low = min(p.value for p in stepped)
-                high = max(p.value for p in stepped)
-                summary = f"{len(stepped)} steps, {low:g}…{high:g}"
-            table.add_row(self.state.path(node_id), name, f"{last.value:g}", summary)
+        for series in series_of(self.state, self.state.kind):
+            stepped = len(series.points)
+            summary = f"{series.summary()}, {stepped} steps" if stepped > 1 else ""
+            node = self.state.path(series.node_id)
+            table.add_row(node, series.name, f"{series.last:g}", summary)
         return table

@@ -91,7 +91,8 @@ def show(
             "--json",
             help="Print a JSON object: meta (as `runs --json`), path, nodes (id, name, kind,"
             " parent, status, duration, matrix, iteration; parents first), artifacts (node,"
-            " name, type, uri, metadata), metrics (node, name, value, step, source).",
+            " name, type, uri, metadata, sha256 of the content or null), metrics (node, name,"
+            " value, step, source).",
         ),
     ] = False,
 ) -> None:
@@ -161,6 +162,7 @@ def show_json(record: RunRecord, state: RunState) -> dict[str, Any]:
                 "type": a.artifact_type,
                 "uri": a.uri,
                 "metadata": a.metadata,
+                "sha256": a.sha256,
             }
             for a in state.artifacts
         ],

@@ -29,6 +29,9 @@ class Settings:
     # setup-python's offline stand-in, for a Python version the runner lacks: "off" fails
     # clearly, "nearest" runs the nearest installed version (and says so on the step)
     python_substitute: str = "off"
+    # workflow runs share one pip download cache under the state dir (PIP_CACHE_DIR, mounted
+    # into job containers): false leaves pip its own (tui.core.workflows.pip_cache)
+    pip_cache: bool = True
 
     @property
     def s3_endpoint(self) -> str:
@@ -138,7 +141,7 @@ def _checked(name: str, value: Any, where: str, *, typed: bool) -> Any:
         if not 1 <= port <= 65535:
             raise bad("a port number 1-65535")
         return port
-    if name == "offline":
+    if name in ("offline", "pip_cache"):
         if isinstance(value, bool):
             return value
         if not typed and str(value).strip().lower() in _TRUE + _FALSE:

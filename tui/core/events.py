@@ -96,12 +96,18 @@ class Metric(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Artifact(Event):
+    """``sha256``: the hex sha256 of the content where pipedeck can read it, a local file or
+    folder, or an S3 object (how: :mod:`tui.core.digests`); ``None`` where it cannot (a
+    remote URI) and in runs stored before artifacts carried it (their lines lack the field).
+    ``pipedeck diff`` tells changed artifacts by it."""
+
     type: ClassVar[str] = "artifact"
     node_id: str
     name: str
     uri: str
     artifact_type: str = ""
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    sha256: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,7 @@ from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.paths import private_dir, scratch_dir, state_dir
 from tui.core.store import RUNNING, RunStore
+from tui.core.workflows import pip_cache
 from tui.core.workflows.act_argv import WorkflowRequest, recorded_options
 from tui.core.workflows.actrc import actrc_files
 from tui.core.workflows.mode import choose_mode
@@ -86,6 +87,8 @@ def start_workflow(
     from tui.core.runner import Run  # the run lifecycle: imported while act starts
 
     run = Run(runner, record)
+    if not request.dry_run:  # where pip's downloads go (a difference from GitHub)
+        run.prelude.append(pip_cache.line(request.project, request.workflows, request.env))
     if rerun is not None:
         run.prelude += rerun.lines()
     return run

@@ -71,6 +71,7 @@ def locked(folder: Path) -> Iterator[list[dict[str, Any]]]:
         entries = read_index(folder)
         yield entries
         write_index(folder, entries)
+        own_like_folder(folder, folder / INDEX, folder / "index.lock")
 
 
 def version_of(paths: list[str], cross_os: bool) -> str:
@@ -187,7 +188,7 @@ def restore(env: dict[str, str], folder: Path) -> tuple[str, dict[str, str]]:
     restore_keys = lines(env.get("INPUT_RESTORE-KEYS", ""))
     patterns = lines(env.get("INPUT_PATH", ""))
     version = version_of(patterns, truthy(env.get("INPUT_ENABLECROSSOSARCHIVE", "")))
-    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
+    workspace = base_of(env)
     outputs = {"cache-primary-key": key, "cache-hit": "false", "cache-matched-key": ""}
     with locked(folder) as entries:
         entry = find(entries, key, restore_keys, version)
@@ -221,7 +222,7 @@ def save(
     version = version_of(patterns, truthy(env.get("INPUT_ENABLECROSSOSARCHIVE", "")))
     if any(e["key"] == key and e.get("version") == version for e in read_index(folder)):
         return f"Cache already exists for key {key}: not saving (another job saved it)."
-    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
+    workspace = base_of(env)
     paths = resolve_paths(patterns, workspace)
     if not paths:
         return (
@@ -231,6 +232,7 @@ def save(
     folder.mkdir(parents=True, exist_ok=True)
     archive = hashlib.sha256(f"{key}\0{version}".encode()).hexdigest()[:32] + ".tar.gz"
     size = make_archive(folder / archive, paths, workspace)
+    own_like_folder(folder, folder / archive)
     if size > max_bytes:  # it would evict everything and still not fit
         (folder / archive).unlink()
         return (
@@ -265,6 +267,26 @@ class CacheError(Exception):
     pass
 
 
+def base_of(env: dict[str, str]) -> Path:
+    """What relative ``path`` lines are relative to, and where the archive's tree of them
+    unpacks: the workspace, or (the pipedeck-only input ``pipedeck-base``, which the
+    setup-python stand-in gives for pip's cache) a folder of the job's own."""
+    return Path(env.get("INPUT_PIPEDECK-BASE") or env.get("GITHUB_WORKSPACE") or Path.cwd())
+
+
+def own_like_folder(folder: Path, *paths: Path) -> None:
+    """A job container runs as root: what it writes into the host's cache folder is given
+    the folder's owner, so that the user's own pipedeck can still prune it."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    owner = folder.stat()
+    if owner.st_uid == 0:
+        return
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.chown(path, owner.st_uid, owner.st_gid)
+
+
 def checked_key(key: str) -> str:
     key = key.strip()
     if not key:
@@ -296,8 +318,8 @@ def main(argv: list[str]) -> int:
     folder_text = env.get(FOLDER_VARIABLE, "")
     if not folder_text:
         print(
-            "::notice::actions/cache: no pipedeck cache folder reaches this job (only host-mode"
-            " runs have one): cold cache, nothing restored or saved"
+            "::notice::actions/cache: no pipedeck cache folder reaches this job (pipedeck"
+            " gives one to the runs it starts): cold cache, nothing restored or saved"
         )
         if argv[:1] == ["restore"]:
             key = env.get("INPUT_KEY", "").strip()

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.app.screens.history import HistoryScreen
 from tui.app.widgets.log_pane import LogPane
 from tui.core.statuses import legend
 
@@ -47,6 +48,7 @@ class HelpScreen(ModalScreen[None]):
             ("Runs", _rows([b for b in self.main.BINDINGS if not _is_pane(b)])),
             ("Panes", [("1…6", PANES), ("tab / shift+tab", "Next / previous pane")]),
             ("Inner loop", LOOP_KEYS),
+            ("History (h)", _rows(HistoryScreen.BINDINGS)),
             ("Debugging", DEBUG_KEYS),
             ("Log pane", _rows(LogPane.BINDINGS)),
             ("Trees", [("↑ ↓ / enter", "Move / expand"), ("space", "Toggle a node")]),

@@ -1,5 +1,7 @@
 """``h``: the stored runs, newest first; Enter replays one into its pane. A target's newest
-run is marked ``stale`` when a file it depends on changed since it started."""
+run is marked ``stale`` when a file it depends on changed since it started. ``space`` marks a
+run, ``c`` compares two (the two marked, or the one marked and the one under the cursor),
+older → newer, on the comparison screen."""
 
 from __future__ import annotations
 
@@ -19,12 +21,17 @@ from tui.app import staleness
 from tui.app.widgets.run_tree import format_duration, status_icon
 from tui.core.store import RunMeta, RunStore
 
+MARK = "◆"
+HINT = "Enter opens a run in its pane · space marks · c compares two · Esc closes"
+
 
 class HistoryScreen(ModalScreen[str | None]):
     CSS_PATH = "history.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,h", "close", "Close", key_display="Esc"),
         Binding("enter", "open", "Open run"),
+        Binding("space", "mark", "Mark for comparison"),
+        Binding("c", "compare", "Compare runs"),
     ]
 
     def __init__(self, store: RunStore) -> None:
@@ -32,21 +39,25 @@ class HistoryScreen(ModalScreen[str | None]):
         self.store = store
         self.metas: list[RunMeta] = []
         self._status_column: ColumnKey | None = None
+        self._mark_column: ColumnKey | None = None
+        self.marked: list[str] = []  # run ids, in the order marked (two at most)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history"):
             yield DataTable(cursor_type="row", zebra_stripes=True)
-            yield Static("Enter opens a run in its pane · Esc closes", id="history-hint")
+            yield Static(HINT, id="history-hint")
 
     def on_mount(self) -> None:
         box = self.query_one("#history")
         box.border_title = "run history"
         table = self.query_one(DataTable)
-        keys = table.add_columns("", "run", "kind", "target", "mode", "status", "took", "error")
-        self._status_column = keys[5]
+        columns = ("", "", "run", "kind", "target", "mode", "status", "took", "error")
+        keys = table.add_columns(*columns)
+        self._mark_column, self._status_column = keys[0], keys[6]
         self.metas = self.store.list()
         for meta in self.metas:
             table.add_row(
+                "",
                 status_icon(meta.status),
                 meta.run_id,
                 meta.kind,
@@ -85,3 +96,40 @@ class HistoryScreen(ModalScreen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def _cursor_run(self) -> str | None:
+        row = self.query_one(DataTable).cursor_row
+        return self.metas[row].run_id if self.metas and 0 <= row < len(self.metas) else None
+
+    def action_mark(self) -> None:
+        """Mark the run under the cursor (or unmark it); a third mark drops the first."""
+        run_id = self._cursor_run()
+        if run_id is None or self._mark_column is None:
+            return
+        if run_id in self.marked:
+            self.marked.remove(run_id)
+        else:
+            self.marked.append(run_id)
+            if len(self.marked) > 2:
+                self._show_mark(self.marked.pop(0), False)
+        self._show_mark(run_id, run_id in self.marked)
+
+    def _show_mark(self, run_id: str, marked: bool) -> None:
+        assert self._mark_column is not None
+        mark = Text(MARK, style="bold magenta") if marked else ""
+        self.query_one(DataTable).update_cell(run_id, self._mark_column, mark)
+
+    def action_compare(self) -> None:
+        """The two marked runs, or the marked one and the one under the cursor."""
+        from tui.app.screens.compare import CompareScreen
+
+        pair = list(self.marked)
+        cursor = self._cursor_run()
+        if len(pair) == 1 and cursor is not None and cursor not in pair:
+            pair.append(cursor)
+        if len(pair) != 2:
+            self.notify("mark a run with space, then press c on another", timeout=4)
+            return
+        started = {m.run_id: (m.started, m.run_id) for m in self.metas}
+        older, newer = sorted(pair, key=lambda r: started[r])
+        self.app.push_screen(CompareScreen(self.store, older, newer))

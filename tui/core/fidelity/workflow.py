@@ -10,7 +10,8 @@ Each item comes from what the run recorded or from its workflow file:
 - secrets and vars the workflow references that the run did not have: the names given
   (``-s``, ``--var`` in ``meta.extra["request"]``; the secret and var files' names, read now);
 - what act does not implement that the file uses: ``concurrency``, ``environment``,
-  ``permissions: id-token: write``, ``services`` in host mode.
+  ``permissions: id-token: write``, ``services`` in host mode;
+- pipedeck's shared pip download cache: the run's system line ``pip cache: …``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from tui.core import events as ev
 from tui.core.fidelity.items import Item, node_of
+from tui.core.fidelity.pip_download import pip_cache_items
 from tui.core.fidelity.tools import first, tool_items
 from tui.core.store import RunMeta
 from tui.core.workflows.act_argv import HOST_PLATFORM, foreign_platform
@@ -119,6 +121,7 @@ def workflow_items(meta: RunMeta, events: Sequence[ev.Event]) -> list[Item]:
         *tool_items(_jobs(data), dict(platforms(seen.argv)), HOST_PLATFORM, first(seen.jobs)),
         *_secret_items(meta, seen, data, options),
         *_feature_items(meta, seen, data),
+        *pip_cache_items(seen.logs, data),
     ]
 
 

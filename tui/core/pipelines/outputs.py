@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core import events as ev
+from tui.core.digests import uri_sha256
 
 
 def output_events(run_id: str, node_id: str, outputs: dict[str, Any] | None) -> list[ev.Event]:
@@ -35,6 +36,7 @@ def output_events(run_id: str, node_id: str, outputs: dict[str, Any] | None) -> 
                     uri=str(artifact.uri),
                     artifact_type=schema,
                     metadata=metadata,
+                    sha256=uri_sha256(str(artifact.uri)),
                 )
             )
             if schema == "system.Metrics":

@@ -18,7 +18,7 @@ from typing import Any
 from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.images.containers import RUN_LABEL
-from tui.core.workflows import actions_cache
+from tui.core.workflows import actions_cache, pip_cache
 from tui.core.workflows.discovery import WORKFLOW_DIR
 from tui.core.workflows.mode import RunnerMode
 from tui.core.workflows.plan import Workflow
@@ -237,7 +237,8 @@ def build_argv(
         # --rm: act otherwise keeps a failed job's container running
         argv += ["--pull=false", "--rm", "--container-daemon-socket", "-"]
         options.append(f"-v {artifacts_dir}:{artifacts_dir}")
-        options += [f"-v {m}:{m}" for m in mounts]  # at the same path as on the host
+        shared = [*mounts, *cache_folders(request)]
+        options += [f"-v {m}:{m}" for m in shared]  # at the same path as on the host
         if request.ca_bundle is not None:
             options.append(f"-v {request.ca_bundle}:{CONTAINER_CA_BUNDLE}:ro")
         if run_id:
@@ -267,20 +268,32 @@ def run_env(request: WorkflowRequest, mode: str, artifacts_dir: Path) -> dict[st
     """What a run adds to act's environment for its steps (``--env`` in act's terms).
     ``PIPEDECK_PYTHON_SUBSTITUTE`` is always set (``off`` or ``nearest``), so a value in the
     environment act inherits never stands for the run's own; a request that leaves it open
-    gets the project's setting. ``PIPEDECK_ACTIONS_CACHE`` (host mode) is the folder of the
-    offline actions/cache stand-in's entries."""
+    gets the project's setting. ``PIPEDECK_ACTIONS_CACHE`` is the folder of the offline
+    actions/cache stand-in's entries, ``PIP_CACHE_DIR`` the shared pip download cache (unless
+    the run opts out); docker mode mounts both at the same paths (:func:`cache_folders`)."""
     substitute = request.python_substitute or config.load(request.project).python_substitute
     env = {
         **request.env,
         "PIPEDECK_ARTIFACT_DIR": str(artifacts_dir),
         PYTHON_SUBSTITUTE_VARIABLE: substitute,
     }
-    if mode == "host":  # the actions/cache stand-in's entries (a job container cannot reach it)
-        env[actions_cache.FOLDER_VARIABLE] = str(actions_cache.cache_dir())
+    env[actions_cache.FOLDER_VARIABLE] = str(actions_cache.cache_dir())
+    pip = pip_cache.shared(request.project, request.workflows, request.env)
+    if pip is not None:
+        env[pip_cache.VARIABLE] = str(pip)
     if request.ca_bundle is not None:
         bundle = str(request.ca_bundle) if mode == "host" else CONTAINER_CA_BUNDLE
         env.update(dict.fromkeys(CA_BUNDLE_VARIABLES, bundle))
     return env
+
+
+def cache_folders(request: WorkflowRequest) -> list[Path]:
+    """What job containers share with the host (made now): the actions/cache stand-in's
+    entries and, unless the run opts out, the pip download cache."""
+    entries = actions_cache.cache_dir()
+    entries.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pip = pip_cache.shared(request.project, request.workflows, request.env)
+    return [entries, *([pip] if pip is not None else [])]
 
 
 def foreign_platform(label: str) -> bool:

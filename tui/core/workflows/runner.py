@@ -210,7 +210,7 @@ class ActRunner:
             text = f"warning: {problem} (pipedeck's check; act decides)"
             yield ev.Log(run_id=self.run_id, stream="system", text=text)
         if self.standins:
-            names = ", ".join(r.partition("=")[0] for r in self.standins)
+            names = standins.replaced(self.standins)
             yield ev.Log(
                 run_id=self.run_id,
                 stream="system",
@@ -308,28 +308,15 @@ class ActRunner:
             await self._proc.stop()
 
     async def _stored_objects(self) -> list[ev.Event]:
-        """What the run wrote to the local S3 server, as artifacts (where the model went)."""
+        """What the run left (its artifact folder, its S3 objects) as artifacts, hashed."""
         import asyncio
 
-        from tui.core import events as ev
+        from tui.core.workflows.run_artifacts import run_artifacts
 
         if self._started_at is None:
             return []
-        try:
-            found = await asyncio.to_thread(s3.objects_since, self._started_at)
-        except Exception as exc:  # the server went away: say so, keep the run's result
-            return [ev.Log(run_id=self.run_id, stream="system", text=f"S3 server: {exc}")]
-        return [
-            ev.Artifact(
-                run_id=self.run_id,
-                node_id="",
-                name=obj.key,
-                uri=obj.uri,
-                artifact_type="s3.object",
-                metadata={"size": obj.size, "endpoint": obj.endpoint},
-            )
-            for obj in found
-        ]
+        folder = self.record.artifacts_dir
+        return await asyncio.to_thread(run_artifacts, self.run_id, self._started_at, folder)
 
     async def _remove_containers(self) -> None:
         """Docker mode: what the run's containers and networks left (on a cancel, a crash),

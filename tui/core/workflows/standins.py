@@ -16,6 +16,9 @@ STANDINS = {
     "actions/download-artifact": "download-artifact",
     "actions/cache": "cache",
 }
+# what a stand-in uses itself: setup-python's does `cache: pip` through the cache stand-in,
+# under a name of pipedeck's own (it replaces nothing of the workflow's)
+HELPERS = {"actions/setup-python": ("pipedeck/setup-python-cache@v1", "cache")}
 
 
 def actions_dir() -> Path:
@@ -43,7 +46,18 @@ def local_repositories(workflows: Sequence[Workflow], mapped: Sequence[str] = ()
             continue
         name = uses.partition("@")[0].lower()
         out.append(f"{uses}={actions_dir() / STANDINS[name]}")
+        helper = HELPERS.get(name)
+        if helper is not None and not any(o.startswith(f"{helper[0]}=") for o in out):
+            out.append(f"{helper[0]}={actions_dir() / helper[1]}")
     return out
+
+
+def replaced(mapped: Sequence[str]) -> str:
+    """The workflow's actions the stand-ins replace (``mapped``: their
+    ``--local-repository`` values), for the run's log; the stand-ins' own helpers left out."""
+    helpers = {helper for helper, _ in HELPERS.values()}
+    names = (entry.partition("=")[0] for entry in mapped)
+    return ", ".join(name for name in names if name not in helpers)
 
 
 def python_substitute_line(mapped: Sequence[str], substitute: str) -> str:
