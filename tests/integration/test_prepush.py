@@ -5,8 +5,11 @@ and a failing workflow stopping ``git push``."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -303,3 +306,44 @@ def test_hook_install_respects_core_hooks_path(repo: Path) -> None:
     assert not (repo / ".git" / "hooks" / "pre-push").exists()
     assert run_cli("hook", "uninstall", "--project", str(repo)).code == 0
     assert not (repo / ".githooks" / "pre-push").exists()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_prepush_tui_shows_the_decisions_and_the_runs_side_by_side(repo: Path, tmp_path: Path):
+    commit(repo, "src/app.py", "break the build")
+    session = f"pipedeck-prepush-{uuid.uuid4().hex[:8]}"
+    state = tmp_path / "state"
+    command = (
+        f"cd {repo} && unset COLUMNS LINES CI && XDG_STATE_HOME={state} "
+        f"{sys.executable} -m tui prepush --runner host --tui; echo PREPUSH-EXITED-$?; sleep 30"
+    )
+
+    def screen() -> str:
+        done = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True)
+        return done.stdout.decode()
+
+    def wait_for(text: str, timeout: float = 90) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = screen()
+            if text in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared:\n{screen()}")
+
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command])
+    try:
+        shown = wait_for("paths: src/** matched src/app.py")  # the decisions, on top
+        assert "only tag filters (tags)" in shown
+        shown = wait_for("the head commit asks to fail")  # src.yml's failing step's log line
+        deadline = time.monotonic() + 90  # all three ended: two passed, src.yml failed
+        while not (screen().count("✓ success") >= 2 and "✗ failure" in screen()):
+            assert time.monotonic() < deadline, screen()
+            time.sleep(0.2)
+        shown = screen()
+        assert shown.count("[1] workflow run") == 1 and "[5] workflow run" in shown  # 3 columns
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"])
+        after = wait_for("PREPUSH-EXITED-", 30)
+        assert "PREPUSH-EXITED-1" in after  # one failed: the push would be stopped
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

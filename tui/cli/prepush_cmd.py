@@ -32,6 +32,8 @@ from tui.core.workflows.mode import RunnerMode, parse_mode
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from tui.app.screens.prepush import Decision, Ended
+    from tui.cli.together import Outcome
     from tui.core.runner import Run
 
 hook_app = typer.Typer(
@@ -89,6 +91,10 @@ def prepush(
         bool, typer.Option("--dry-run", help="Decide and print; run nothing.")
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print events as JSON lines.")] = False,
+    tui: Annotated[
+        bool,
+        typer.Option("--tui", help="Show the decisions and the runs side by side in the TUI."),
+    ] = False,
     runner: Annotated[
         str | None, typer.Option("--runner", help="host, docker or auto (default: auto).")
     ] = None,
@@ -107,6 +113,9 @@ def prepush(
         raise BadInput(
             "--git-hook-stdin: git says what is pushed (no --since, --tag, --pull-request)"
         )
+    if tui and (json_out or git_hook_stdin):
+        flag = "--json" if json_out else "--git-hook-stdin"
+        raise BadInput(f"--tui: not with {flag} (the TUI needs the terminal to itself)")
     settings = config.load(root, runner=runner, offline=offline or None)
     mode = parse_mode(settings.runner)
     if pull_request:
@@ -121,15 +130,18 @@ def prepush(
         if not pushes and not git_hook_stdin:
             note("nothing to push: the branch has no commit its upstream lacks (--since REF)")
         plans = [_push_plan(root, push) for push in pushes]
+    wanted = [(plan, t) for plan in plans for t in plan.decided if t.triggered]
+    shown_in_tui = tui and wanted and not dry_run
     if json_out:
         _print_decisions(plans)
-    else:
+    elif not shown_in_tui:
         for plan in plans:
             _print_table(plan)
-    wanted = [(plan, t) for plan in plans for t in plan.decided if t.triggered]
     if dry_run or not wanted:
         raise typer.Exit(EXIT_OK)
-    code = _run_all(root, wanted, mode=mode, offline=settings.offline, json_out=json_out)
+    code = _run_all(
+        root, plans, wanted, mode=mode, offline=settings.offline, json_out=json_out, tui=tui
+    )
     from tui.cli.execute import exit_with
 
     exit_with(code)
@@ -210,11 +222,13 @@ def _print_table(plan: Planned) -> None:
 
 def _run_all(
     root: Path,
+    plans: Sequence[Planned],
     wanted: Sequence[tuple[Planned, triggers.Trigger]],
     *,
     mode: RunnerMode,
     offline: bool,
     json_out: bool,
+    tui: bool,
 ) -> int:
     """The triggered workflows' runs, side by side (one workflow's runs for several refs one
     after another); the exit code of them all."""
@@ -246,7 +260,13 @@ def _run_all(
             name += f"@{plan.ref.rpartition('/')[2]}" if several else ""
             groups.setdefault(trigger.path, []).append((name, start))
         together: list[Group] = list(groups.values())
-        outcomes = run_together(together, json_out=json_out)
+        outcomes: Sequence[Outcome | Ended]
+        if tui:
+            from tui.app.prepush_app import run_prepush
+
+            outcomes = run_prepush(_titles(plans), _decisions(plans), together)
+        else:
+            outcomes = run_together(together, json_out=json_out)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     results = [(o.name, o.exit_code) for o in outcomes]
@@ -261,6 +281,22 @@ def _run_all(
     if any(code == EXIT_CANCELLED for _, code in results):
         return EXIT_CANCELLED
     return EXIT_RUN_FAILED if any(code != EXIT_OK for _, code in results) else EXIT_OK
+
+
+def _titles(plans: Sequence[Planned]) -> str:
+    return "; ".join(plan.title for plan in plans)
+
+
+def _decisions(plans: Sequence[Planned]) -> list[Decision]:
+    from tui.app.screens.prepush import Decision
+
+    return [
+        Decision(
+            f"{t.name} ({plan.ref})" if len(plans) > 1 else t.name, t.triggered, t.decision.reason
+        )
+        for plan in plans
+        for t in plan.decided
+    ]
 
 
 def _print_outcome(results: Sequence[tuple[str, int]], wanted: int) -> None:
