@@ -103,7 +103,7 @@ app = PlainTyper(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
     rich_markup_mode=None,
 )
 run_app = PlainTyper(help="Run a workflow or a pipeline.", no_args_is_help=True)
