@@ -91,3 +91,44 @@ def test_pipedeck_demo_in_tmux(state_dir: Path, tmp_path: Path):
         subprocess.run(
             down, capture_output=True, env={**os.environ, "XDG_STATE_HOME": str(state_dir)}
         )
+
+
+def test_the_terminal_closing_mid_run_stops_the_run_and_pipedeck(workflow_project, state_dir):
+    """SIGHUP from a pty that is gone: the run is stopped, its record finished, and pipedeck
+    ends — not stuck restoring a terminal that no longer exists, spinning on its input."""
+    project = workflow_project("slow")
+    session = f"pipedeck-hangup-{uuid.uuid4().hex[:8]}"
+    pid_file = state_dir / "pipedeck.pid"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    command = (
+        f"cd {project} && unset COLUMNS LINES CI && XDG_STATE_HOME={state_dir} "
+        f"PIPEDECK_RUNNER=host exec {sys.executable} -c "
+        f"\"import os, sys; open('{pid_file}', 'w').write(str(os.getpid())); "
+        f"sys.argv = ['pipedeck']; from tui.entry import main; main()\""
+    )
+    tmux("new-session", "-d", "-s", session, "-x", "180", "-y", "45", command)
+    try:
+        wait_screen(session, "slow.yml")
+        wait_screen(session, "act: 0.2")
+        tmux("send-keys", "-t", session, "r")
+        wait_screen(session, "sleeping now")
+        pid = int(pid_file.read_text())
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.2)
+    assert not alive(pid), "pipedeck outlived its terminal"
+    left = subprocess.run(["pgrep", "-f", "sleep 987"], capture_output=True, text=True)
+    assert left.stdout.strip() == "", "the step's process outlived the terminal"
+    (meta,) = (state_dir / "pipedeck" / "runs").glob("*/meta.json")
+    assert '"status": "cancelled"' in meta.read_text()
+
+
+def alive(pid: int) -> bool:
+    """``pid`` runs (a zombie waiting for tmux to reap it has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

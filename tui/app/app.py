@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -12,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from tui.app import hangup
 from tui.app.screens import tour as tour_screen
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.main import Adopted, MainScreen
@@ -48,19 +47,13 @@ class PipedeckApp(App[None]):
         self.tour = tour
 
     def on_mount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):  # the terminal closed, a kill: stop runs
-            loop.add_signal_handler(sig, lambda: self.run_worker(self._stop_and_exit()))
+        hangup.install(self, self.main.stop_all)  # the terminal closed, a kill: stop runs, end
         self.title = f"pipedeck — {self.project}"
         self.push_screen(self.main)
         if self.notice:
             self.notify(self.notice, severity="warning", timeout=15)
         if self.tour and tour_screen.wanted():
             self.push_screen(tour_screen.TourScreen(self.main))
-
-    async def _stop_and_exit(self) -> None:
-        await self.main.stop_all()
-        self.exit()
 
     async def action_quit(self) -> None:
         running = sorted(self.main.runs)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from tui.app import hangup
 from tui.app.screens.prepush import Decision, Ended, Outcomes, PrepushScreen, Start
 
 
@@ -27,14 +26,8 @@ class PrepushApp(App[None]):
         self.screen_ = PrepushScreen(title, decisions, groups, self.outcomes)
 
     def on_mount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):  # the terminal closed, a kill: stop runs
-            loop.add_signal_handler(sig, lambda: self.run_worker(self._stop_and_exit()))
+        hangup.install(self, self.screen_.stop_all)  # the terminal closed, a kill: stop runs, end
         self.push_screen(self.screen_)
-
-    async def _stop_and_exit(self) -> None:
-        await self.screen_.stop_all()
-        self.exit()
 
     async def action_quit(self) -> None:
         await self.screen_.action_quit()
