@@ -243,7 +243,7 @@ async def test_a_target_changed_since_its_last_run_is_stale_until_it_runs_again(
         await pilot.press("h")  # the history marks the target's newest run too
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "HistoryScreen", 5)
         table = app.screen.query_one("DataTable")
-        await wait_for(pilot, lambda: "stale" in str(table.get_row_at(0)[5]), 10)
+        await wait_for(pilot, lambda: "stale" in str(table.get_row_at(0)[6]), 10)
         await pilot.press("escape")
 
         first = side.model.run_id

@@ -84,5 +84,5 @@ async def test_every_view_of_a_stored_run_agrees(workflow_project, host_app) -> 
         for node in nodes:
             assert drawn[node.node_id] == label(node.status, node.name, node.duration)
         assert str(side.query_one(".run-header").render()).startswith(
-            f"{status(truth.status).glyph} failing.yml"
+            f"{status(truth.status).glyph} {truth.status}  failing.yml"
         )

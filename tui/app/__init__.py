@@ -9,10 +9,12 @@ if TYPE_CHECKING:
     from tui.core.workflows.mode import RunnerMode
 
 
-def run(project: Path, runner_mode: RunnerMode = "auto") -> None:
+def run(
+    project: Path, runner_mode: RunnerMode = "auto", screenshot_dir: Path | None = None
+) -> None:
     from tui.app.app import PipedeckApp
 
-    PipedeckApp(project, runner_mode=runner_mode).run()
+    PipedeckApp(project, runner_mode=runner_mode, screenshot_dir=screenshot_dir).run()
 
 
 def run_demo(project: Path | None, runner_mode: RunnerMode = "auto") -> None:

@@ -1,16 +1,18 @@
-"""The Textual app. It only wires screens together; the screens do the work."""
+"""The Textual app. It only wires screens together; the screens do the work. It owns the
+keys of every screen: quit, screenshots (``S``, :mod:`tui.app.screenshots`) and the command
+palette's order (:mod:`tui.app.palette`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui.app import hangup
+from tui.app import hangup, palette, screenshots
 from tui.app.screens import tour as tour_screen
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.main import Adopted, MainScreen
@@ -21,8 +23,10 @@ from tui.core.workflows.mode import RunnerMode
 
 class PipedeckApp(App[None]):
     TITLE = "pipedeck"
+    COMMANDS: ClassVar[set[Any]] = {palette.Commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
+        Binding("S", "screenshot", "Screenshot (SVG)", show=False, key_display="S"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
@@ -35,10 +39,13 @@ class PipedeckApp(App[None]):
         notice: str = "",
         tour: bool = False,
         store: RunStore | None = None,
+        screenshot_dir: Path | None = None,
     ) -> None:
         """``store``: where runs are recorded and history is read (tests pass a temporary
-        one); ``sources``: where targets and runs come from (default: ``tui.core``)."""
+        one); ``sources``: where targets and runs come from (default: ``tui.core``);
+        ``screenshot_dir``: where ``S`` saves (default: the shown run's directory)."""
         super().__init__()
+        self.screenshot_dir = screenshot_dir
         self.project = project
         self.store = store or RunStore()
         self.sources = sources or CoreSources(self.store)
@@ -70,20 +77,21 @@ class PipedeckApp(App[None]):
         what = " and ".join(f"the {side} run" for side in running)
         self.push_screen(ConfirmScreen(f"Stop {what} and quit?", yes="Stop and quit"), answered)
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action of the current screen (with its key) in the command palette."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen or binding.system:
-                continue
-            seen.add(binding.action)
-            node, action = active.node, binding.action
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action of the current screen (with its key) in the command palette, the
+        app's own first (:func:`tui.app.palette.ordered`)."""
+        yield from palette.ordered(self, screen, super().get_system_commands(screen))
 
-            async def run(node: object = node, action: str = action) -> None:
-                await self.run_action(action, node)  # type: ignore[arg-type]
-
-            yield SystemCommand(
-                binding.description, f"{binding.action} — key {binding.key_display or key}", run
-            )
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """An SVG of the screen, saved where it can be; the notification says where."""
+        runs = self.main.run_dirs() if self.main.is_attached else []
+        folder = Path(path) if path else self.screenshot_dir
+        try:
+            folder = screenshots.folder_for(folder, runs)
+            saved = screenshots.save(self.export_screenshot(), folder, filename)
+        except OSError as exc:
+            where = f" in {folder}" if folder else ""
+            reason = exc.strerror or str(exc)
+            self.notify(f"could not save a screenshot{where}: {reason}", severity="error")
+            return
+        self.notify(str(saved), title="screenshot saved", timeout=10)

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 from rich.tree import Tree
 
@@ -20,7 +22,15 @@ if TYPE_CHECKING:
 JSON_HELP = (
     "Print a JSON object: workflows (path, name, events, inputs, jobs with id, name, stage,"
     " needs, runs_on, matrix, steps) and pipelines (target, file, func, name, parameters,"
-    " tasks with id, name, kind, needs, condition, loop, exit_task, children), problems."
+    " tasks in topological order with id, name, kind, needs, condition (as the source says"
+    " it), condition_ir (as compiled), loop, exit_task, children), problems."
+)
+
+
+DAG_HELP = (
+    "Draw each workflow's jobs and each pipeline's tasks as a graph: what a node needs above"
+    " it, joined by lines (a pipeline's branches and loops by their tasks, with their"
+    " conditions under the graph)."
 )
 
 
@@ -28,9 +38,10 @@ JSON_HELP = (
 def list_project(
     project: ProjectOption = Path(),
     json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    dag: Annotated[bool, typer.Option("--dag", help=DAG_HELP)] = False,
 ) -> None:
     """List the project's workflows (jobs by stage, matrix legs, steps) and pipelines
-    (parameters with types and defaults, task DAG)."""
+    (parameters with types and defaults, tasks in the order they can run)."""
     root = project_dir(project)
     found = discovery.discover(root)
     if json_out:
@@ -43,9 +54,24 @@ def list_project(
     if not found:
         out.print(f"[dim]no workflows in {root / discovery.WORKFLOW_DIR}[/]")
     for wf in found:
-        out.print(workflow_tree(wf, root))
+        out.print(workflow_dag(wf, root) if dag else workflow_tree(wf, root))
     out.print(Text("Pipelines", style="bold underline"))
-    out.print(pipelines_table(root))
+    if dag:
+        from tui.cli.dag_render import pipeline_dags
+
+        out.print(pipeline_dags(root))
+    else:
+        out.print(pipelines_table(root))
+
+
+def workflow_dag(wf: plan.Workflow, root: Path) -> RenderableType:
+    from tui.cli.dag_render import graph_text
+    from tui.core.run_graph import plan_graph
+
+    title = Text(f"{wf.name}", style="bold")
+    title.append(f"  {wf.path.relative_to(root)}  on: {', '.join(wf.events)}", style="dim")
+    graph = graph_text(plan_graph(discovery.planned_nodes(wf)))
+    return Group(title, Padding(graph, (0, 0, 1, 2), expand=False))
 
 
 def workflow_tree(wf: plan.Workflow, root: Path) -> Tree:
@@ -144,7 +170,8 @@ def _node_json(node: PlanNode) -> dict[str, Any]:
         "name": node.name,
         "kind": node.kind,
         "needs": node.needs,
-        "condition": node.condition,
+        "condition": node.condition_text,
+        "condition_ir": node.condition,
         "loop": node.loop,
         "exit_task": node.exit_task,
         "children": [_node_json(child) for child in node.children],

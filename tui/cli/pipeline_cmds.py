@@ -176,7 +176,7 @@ def _add_node(branch: Tree, node: PlanNode) -> None:
     if node.loop:
         label.append("  ParallelFor", style="magenta")
     elif node.condition:
-        label.append("  if: " + node.condition, style="dim")
+        label.append("  if: " + node.condition_text, style="dim")
     if node.exit_task:
         label.append("  exit handler", style="magenta")
     if node.needs:

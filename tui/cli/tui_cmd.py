@@ -10,6 +10,7 @@ import typer
 
 from tui.cli.app import app
 from tui.cli.common import ProjectOption, project_dir
+from tui.core.errors import BadInput
 from tui.core.workflows.mode import parse_mode
 
 RunnerOption = Annotated[
@@ -19,12 +20,32 @@ RunnerOption = Annotated[
     ),
 ]
 
+ScreenshotDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--screenshot-dir",
+        help="Where S saves screenshots (SVG; default: the shown run's directory).",
+    ),
+]
 
-def open_tui(project: Path, runner: str = "auto") -> None:
+
+def screenshot_folder(path: Path | None) -> Path | None:
+    """``--screenshot-dir``, checked: a folder, or one that can be made (made when ``S``
+    first saves)."""
+    if path is None:
+        return None
+    path = path.expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"--screenshot-dir {path}: not a directory (give a folder for the SVGs)")
+    return path
+
+
+def open_tui(project: Path, runner: str = "auto", screenshot_dir: Path | None = None) -> None:
     mode = parse_mode(runner)
+    folder = screenshot_folder(screenshot_dir)
     from tui.app import run
 
-    run(project_dir(project), runner_mode=mode)
+    run(project_dir(project), runner_mode=mode, screenshot_dir=folder)
 
 
 def open_demo(project: Path | None, runner: str = "auto") -> None:
@@ -36,9 +57,13 @@ def open_demo(project: Path | None, runner: str = "auto") -> None:
 
 
 @app.command("tui")
-def tui(project: ProjectOption = Path(), runner: RunnerOption = "auto") -> None:
+def tui(
+    project: ProjectOption = Path(),
+    runner: RunnerOption = "auto",
+    screenshot_dir: ScreenshotDirOption = None,
+) -> None:
     """Open the terminal UI: workflows and pipelines side by side, live logs and metrics."""
-    open_tui(project, runner)
+    open_tui(project, runner, screenshot_dir)
 
 
 def print_version(value: bool) -> None:

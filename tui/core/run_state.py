@@ -37,6 +37,8 @@ class PlannedNode:
     name: str
     kind: str
     parent_id: str = ""
+    needs: tuple[str, ...] = ()  # the node ids it waits for (its siblings'), for the DAG
+    note: str = ""  # what decides whether or how it runs: ``if …``, ``ParallelFor``
 
 
 @dataclass

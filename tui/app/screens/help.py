@@ -52,7 +52,8 @@ class HelpScreen(ModalScreen[None]):
             ("Debugging", DEBUG_KEYS),
             ("Log pane", _rows(LogPane.BINDINGS)),
             ("Trees", [("↑ ↓ / enter", "Move / expand"), ("space", "Toggle a node")]),
-            ("App", [("q / ctrl+c", "Quit (asks when a run is going)"), ("ctrl+p", "Commands")]),
+            ("Run pane", [("g", "The run's tree or its DAG (↑ ↓ move between nodes)")]),
+            ("App", APP_KEYS),
         ]
         for title, rows in sections:
             table.add_row(Text(title, style="bold underline"), "")
@@ -72,6 +73,12 @@ class HelpScreen(ModalScreen[None]):
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
 
+
+APP_KEYS = [  # tui.app.app
+    ("q / ctrl+c", "Quit (asks when a run is going)"),
+    ("S", "Screenshot (SVG, in the shown run's folder; the path is said)"),
+    ("ctrl+p", "Commands"),
+]
 
 LOOP_KEYS = [  # tui.app.screens.loop_keys
     ("W", "Watch: run on each change (W again: off)"),

@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,18 +22,13 @@ from textual.worker import Worker, WorkerState
 from tui.app.batching import batched
 from tui.app.messages import CheckResult, EventBatch
 from tui.app.resources import Sampler, sampler_for
-from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.loop_keys import LoopKeys
-from tui.app.screens.run_form import (
-    FormResult,
-    PipelineOptions,
-    RunFormScreen,
-    WorkflowOptions,
-    needs_form,
-)
+from tui.app.screens.metrics_keys import MetricsKeys
+from tui.app.screens.run_form import PipelineOptions, WorkflowOptions
+from tui.app.screens.sides import SIDES, RunKeys, RunRequest
 from tui.app.sources import Sources
 from tui.app.widgets.metrics_pane import MetricsPane
-from tui.app.widgets.project_tree import ProjectTree, Target
+from tui.app.widgets.project_tree import ProjectTree
+from tui.app.widgets.run_area import RunArea, fit_layout
 from tui.app.widgets.run_column import RunColumn
 from tui.app.widgets.status_bar import StatusBar
 from tui.core import events as ev
@@ -44,7 +38,6 @@ from tui.core.store import RunRecord, RunStore
 from tui.core.workflows.discovery import planned_nodes
 from tui.core.workflows.mode import RunnerMode
 
-SIDES = ("workflow", "pipeline")
 APPLY_SLICE = 2000  # events folded in between two chances to paint
 PANES: tuple[str, ...] = (
     "#project",
@@ -60,13 +53,7 @@ PANES: tuple[str, ...] = (
 Adopted = tuple[str, Run]
 
 
-@dataclass(frozen=True)
-class RunRequest:
-    target: Target
-    options: WorkflowOptions | PipelineOptions
-
-
-class MainScreen(LoopKeys):
+class MainScreen(RunKeys, MetricsKeys):
     CSS_PATH = "main.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run"),
@@ -75,6 +62,7 @@ class MainScreen(LoopKeys):
         Binding("R", "rerun", "Re-run", key_display="R"),
         Binding("h", "history", "History"),
         Binding("z", "maximize", "Zoom"),
+        Binding("m", "metrics", "Metrics"),
         Binding("question_mark", "help", "Help", key_display="?"),
         *(
             Binding(str(n), f"focus_pane({n})", f"Pane {n}", show=False)
@@ -99,6 +87,7 @@ class MainScreen(LoopKeys):
         self.mode = mode
         self.runs: dict[str, Run] = {}
         self.last_request: RunRequest | None = None
+        self.last_by_side: dict[str, RunRequest] = {}
         self.samplers: dict[str, Sampler] = {}
 
     def compose(self) -> ComposeResult:
@@ -110,10 +99,12 @@ class MainScreen(LoopKeys):
                 metrics = MetricsPane(id="metrics")
                 metrics.border_title = "[6] metrics"
                 yield metrics
-            yield RunColumn("workflow", numbers=(2, 3), id="workflow")
-            yield RunColumn("pipeline", numbers=(4, 5), id="pipeline")
+            yield RunArea(id="runs")  # the workflow and pipeline columns
         yield StatusBar()
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        fit_layout(self, event.size.width)
 
     def on_mount(self) -> None:
         self.query_one(ProjectTree).focus()
@@ -185,55 +176,6 @@ class MainScreen(LoopKeys):
 
     # -- running -------------------------------------------------------------------------------
 
-    def action_run(self) -> None:
-        if not self.retry_paused():  # r at a failure pause: retry the step
-            self._request_run(dry_run=False)
-
-    def action_dry_run(self) -> None:
-        self._request_run(dry_run=True)
-
-    def _request_run(self, dry_run: bool) -> None:
-        target = self.query_one(ProjectTree).target
-        if target is None:
-            self.notify("select a workflow, a job or a pipeline on the left first", timeout=4)
-            return
-        if dry_run and target.kind != "workflow":
-            self.notify("dry-run is for workflows (act --dryrun)", timeout=4)
-            return
-        if not dry_run and needs_form(target.workflow, target.pipeline):
-            self.ask_then_submit(target)
-            return
-        options: WorkflowOptions | PipelineOptions
-        if target.kind == "workflow":
-            options = WorkflowOptions(mode=self.mode, dry_run=dry_run)
-        else:
-            options = PipelineOptions()
-        self.submit(RunRequest(target, options))
-
-    def ask_then_submit(self, target: Target) -> None:
-        def chosen(options: FormResult | None) -> None:
-            if options is not None:
-                self.submit(RunRequest(target, options))
-
-        form = RunFormScreen(f"run {target.name}", target.workflow, target.pipeline, mode=self.mode)
-        self.app.push_screen(form, chosen)
-
-    def submit(self, request: RunRequest) -> None:
-        side = request.target.kind
-        if side not in self.runs:
-            self.start(request)
-            return
-
-        async def answered(yes: bool | None) -> None:
-            if yes:
-                await self.stop_side(side)
-                self.start(request)
-
-        self.app.push_screen(
-            ConfirmScreen(f"A {side} run is going. Stop it and start {request.target.name}?"),
-            answered,
-        )
-
     def adopt(self, side: str, run: Run) -> None:
         """Stream a run something else prepared (``pipedeck demo``) into its side."""
         self.column(side).begin(run.target)
@@ -242,7 +184,7 @@ class MainScreen(LoopKeys):
         )
 
     def start(self, request: RunRequest) -> None:
-        self.last_request = request
+        self.remember(request)
         if request.target.kind == "workflow":
             self.run_workflow(request)
         else:
@@ -335,25 +277,6 @@ class MainScreen(LoopKeys):
 
     async def stop_all(self) -> None:
         await asyncio.gather(*(self.stop_side(side) for side in list(self.runs)))
-
-    async def action_stop(self) -> None:
-        if not self.runs:
-            self.notify("nothing is running", timeout=3)
-            return
-        focused = self.focused
-        side = next(
-            (s for s in self.runs if focused is not None and self.column(s) in focused.ancestors),
-            None,
-        )
-        sides = [side] if side else list(self.runs)
-        self.notify(f"stopping the {' and '.join(sides)} run…", timeout=3)
-        await asyncio.gather(*(self.stop_side(s) for s in sides))
-
-    def action_rerun(self) -> None:
-        if self.last_request is None:
-            self.notify("nothing ran yet in this session", timeout=3)
-            return
-        self.submit(self.last_request)
 
     # -- panes, history, help ----------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
+from tui.core.form_values import input_error, param_error
 from tui.core.launch import PipelineRequest
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.mode import RUNNER_MODES, RunnerMode, parse_mode
@@ -62,6 +63,10 @@ def needs_form(workflow: Workflow | None, pipeline: PipelineTarget | None) -> bo
     return pipeline is not None and bool(pipeline.params)
 
 
+InputKind = Literal["integer", "number", "text"]  # Textual's Input types
+INPUT_TYPES: dict[str, InputKind] = {"NUMBER_INTEGER": "integer", "NUMBER_DOUBLE": "number"}
+
+
 class RunFormScreen(ModalScreen[FormResult | None]):
     CSS_PATH = "run_form.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -92,7 +97,8 @@ class RunFormScreen(ModalScreen[FormResult | None]):
                     need = "required" if param.required else f"default {default}"
                     yield Label(f"{param.name}: {param.type_name} ({need})")
                     value = default.strip('"') if param.type_name == "str" else default
-                    yield Input(value=value, id=f"param-{param.name}", classes="param")
+                    kind = INPUT_TYPES.get(param.type, "text")
+                    yield Input(value=value, type=kind, id=f"param-{param.name}", classes="param")
                 yield Checkbox("reuse cached task outputs", value=True, id="cache")
             with Horizontal(id="form-buttons"):
                 yield Button("Run (ctrl+r)", variant="primary", id="run")
@@ -119,7 +125,10 @@ class RunFormScreen(ModalScreen[FormResult | None]):
                     classes="input",
                 )
             else:
-                yield Input(value=spec.default or "", id=f"input-{spec.name}", classes="input")
+                kind: InputKind = "number" if spec.type == "number" else "text"
+                yield Input(
+                    value=spec.default or "", type=kind, id=f"input-{spec.name}", classes="input"
+                )
         yield Label("runner mode")
         yield Select([(m, m) for m in RUNNER_MODES], value=self.mode, allow_blank=False, id="mode")
 
@@ -128,7 +137,34 @@ class RunFormScreen(ModalScreen[FormResult | None]):
 
     @on(Button.Pressed, "#run")
     def action_submit(self) -> None:
+        for widget, error in self.errors():
+            widget.add_class("-invalid")
+            widget.focus()
+            self.notify(error, title="run form", severity="error", timeout=6)
+            return
         self.dismiss(self.result())
+
+    def errors(self) -> list[tuple[Input, str]]:
+        """Each field whose value its type refuses, with the one-line reason (first first)."""
+        out: list[tuple[Input, str]] = []
+        if self.pipeline is not None:
+            for param in self.pipeline.params:
+                box = self.query_one(f"#param-{param.name}", Input)
+                error = param_error(param.name, param.type, box.value, param.required)
+                if error:
+                    out.append((box, error))
+        elif self.workflow is not None:
+            for spec in self.workflow.inputs.values():
+                found = self.query(f"#input-{spec.name}").results(Input)
+                for box in found:
+                    error = input_error(spec.name, spec.type, box.value, spec.required)
+                    if error:
+                        out.append((box, error))
+        return out
+
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        event.input.remove_class("-invalid")
 
     @on(Input.Submitted)
     def _enter(self) -> None:

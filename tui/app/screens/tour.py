@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.app.widgets.run_area import RunArea
 from tui.core.paths import state_dir
 
 TARGET_CLASS = "tour-target"
@@ -107,6 +108,8 @@ class TourScreen(ModalScreen[None]):
         stop = self.stops[self.index]
         for widget in self.under.query(stop.selector):
             widget.add_class(TARGET_CLASS)
+            for area in self.under.query(RunArea):  # a narrow layout shows its side
+                area.reveal(widget)
         self.query_one("#title", Static).update(
             f"[b]{stop.title}[/b]  [dim]{self.index + 1}/{len(self.stops)}[/]"
         )

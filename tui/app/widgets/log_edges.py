@@ -13,6 +13,17 @@ from textual.scroll_view import ScrollView
 
 class EdgeScrollView(ScrollView):
     _scrolling = False  # the view scrolls itself: not the user reaching an edge
+    _bottom = True  # the view was at its bottom when it last scrolled
+
+    def watch_show_horizontal_scrollbar(self, old: bool, new: bool) -> None:
+        """A horizontal scrollbar came (a long line) or went: it takes a row of the view, so
+        a view at its bottom scrolls to its new bottom, its last line in sight."""
+        if self._bottom:
+            self.call_after_refresh(self._repin)
+
+    def _repin(self) -> None:
+        if self._bottom:  # not if the user scrolled away since
+            self._scroll_end()
 
     def _edge(self, direction: int) -> None:
         """The user went past the top (-1) or the bottom (1)."""
@@ -23,6 +34,7 @@ class EdgeScrollView(ScrollView):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         at_bottom = round(new_value) >= self.max_scroll_y
+        self._bottom = at_bottom
         self._scrolled(at_bottom)
         # Later, not here: this may run in a scroll animation's step, which handling the
         # edge must not stop by scrolling the view itself. And only if the view is still at

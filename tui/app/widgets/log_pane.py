@@ -1,7 +1,12 @@
-"""A log pane: the virtualised :class:`LogView`, a status line and the search box."""
+"""A log pane: the virtualised :class:`LogView`, a status line and a prompt (search, filter).
+
+The prompt owns the keys typed into it (an ``Input`` takes every printable key): a search
+for ``s`` never stops a run. Enter applies it, Esc (or leaving it) closes it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -11,6 +16,11 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from tui.app.widgets.log_view import DEFAULT_WINDOW, READ_CHUNK, LogView
+
+PROMPTS = {  # title, what Enter does
+    "search": ("search", "Enter searches"),
+    "filter": ("filter: the lines that match", "Enter filters (empty: every line)"),
+}
 
 
 def window_status(view: LogView) -> list[str]:
@@ -27,15 +37,16 @@ def window_status(view: LogView) -> list[str]:
 
 
 class LogPane(Vertical):
-    """Search (``/``, ``n``/``N``), filter (``f``), wrap (``w``), follow (``End``)."""
+    """Search (``/``, ``n``/``N``), filter (``f``), wrap (``w``), follow (``End``), the
+    lines' sources (``o``) and ``::metric`` lines (``M``; ``m`` is the metrics view)."""
 
     DEFAULT_CSS = """
     LogPane {
         height: 1fr;
         & > LogView { height: 1fr; }
         & > #log-status { height: 1; color: $text-muted; background: $panel; padding: 0 1; }
-        & > #log-search { display: none; height: 3; }
-        &.searching > #log-search { display: block; }
+        & > #log-prompt { display: none; height: 3; }
+        &.prompting > #log-prompt { display: block; }
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,8 +55,10 @@ class LogPane(Vertical):
         Binding("N", "previous_match", "Previous match", key_display="N"),
         Binding("f", "filter", "Filter"),
         Binding("w", "wrap", "Wrap"),
+        Binding("o", "sources", "Line sources", show=False),
+        Binding("M", "metric_lines", "::metric lines", show=False, key_display="M"),
         Binding("end", "follow", "Follow the tail", show=False, key_display="End"),
-        Binding("escape", "close_search", "Close search", show=False, key_display="Esc"),
+        Binding("escape", "close_prompt", "Close the prompt", show=False, key_display="Esc"),
     ]
 
     def __init__(
@@ -53,18 +66,21 @@ class LogPane(Vertical):
         *,
         window: int = DEFAULT_WINDOW,
         chunk: int = READ_CHUNK,
+        namer: Callable[[str], str] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """``namer``: a node's source (``job › step``), drawn before each of its lines."""
         super().__init__(id=id, classes=classes)
         self.scope = "whole run"
-        self._window, self._chunk = window, chunk
+        self.prompt = ""  # the open prompt: "search", "filter" or "" (none)
+        self._window, self._chunk, self._namer = window, chunk, namer
         self._status = ""
 
     def compose(self) -> ComposeResult:
-        yield LogView(self._window, chunk=self._chunk)
+        yield LogView(self._window, chunk=self._chunk, namer=self._namer)
         yield Static("", id="log-status")
-        yield Input(placeholder="search this log (Enter), Esc to close", id="log-search")
+        yield Input(id="log-prompt")
 
     @property
     def view(self) -> LogView:
@@ -94,6 +110,8 @@ class LogPane(Vertical):
             parts.append("filtered")
         if view.wrap:
             parts.append("wrap")
+        if hidden := view.hidden_metrics:
+            parts.append(f"{hidden:,} ::metric lines hidden (M)")
         if not view.follow and view.pending:
             parts.append(f"{view.pending:,} new lines — End to follow")
         elif not view.follow:
@@ -103,22 +121,50 @@ class LogPane(Vertical):
             self._status = status
             self.query_one("#log-status", Static).update(status, layout=False)
 
-    def action_search(self) -> None:
-        self.add_class("searching")
-        box = self.query_one("#log-search", Input)
+    # -- the prompt ------------------------------------------------------------------------------
+
+    @property
+    def prompt_box(self) -> Input:
+        return self.query_one("#log-prompt", Input)
+
+    def open_prompt(self, kind: str) -> None:
+        """The search or filter prompt, holding the current search (selected, as a browser's
+        find bar does: typing replaces it, an arrow key keeps it)."""
+        self.prompt = kind
+        title, enter = PROMPTS[kind]
+        box = self.prompt_box
+        box.border_title, box.border_subtitle = title, f"{enter} · Esc closes"
+        box.placeholder = f"{kind} this log"
         box.value = self.view.search
+        self.add_class("prompting")
         box.focus()
 
-    @on(Input.Submitted, "#log-search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.view.set_search(event.value.strip())
-        self.remove_class("searching")
-        self.view.focus()
+    def action_search(self) -> None:
+        self.open_prompt("search")
 
-    def action_close_search(self) -> None:
-        if self.has_class("searching"):
-            self.remove_class("searching")
+    def action_filter(self) -> None:
+        self.open_prompt("filter")
+
+    @on(Input.Submitted, "#log-prompt")
+    def _prompt_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        term = event.value.strip()
+        if self.prompt == "filter":
+            self.view.set_search(term, filtering=bool(term))
+        else:
+            self.view.set_search(term)
+        self.action_close_prompt()
+
+    @on(Input.Blurred, "#log-prompt")
+    def _prompt_left(self, event: Input.Blurred) -> None:
+        event.stop()
+        self.prompt = ""
+        self.remove_class("prompting")
+
+    def action_close_prompt(self) -> None:
+        if self.prompt:
+            self.prompt = ""
+            self.remove_class("prompting")
             self.view.focus()
 
     def action_next_match(self) -> None:
@@ -127,15 +173,17 @@ class LogPane(Vertical):
     def action_previous_match(self) -> None:
         self.view.next_match(-1)
 
-    def action_filter(self) -> None:
-        view = self.view
-        if not view.search and not view.filtering:
-            self.notify("search first (/): the filter keeps the lines that match", timeout=3)
-            return
-        view.set_filtering(not view.filtering)
-
     def action_wrap(self) -> None:
         self.view.set_wrap(not self.view.wrap)
+
+    def action_sources(self) -> None:
+        self.view.set_sources(not self.view.show_sources)
+        self.notify(f"line sources {'shown' if self.view.show_sources else 'hidden'}", timeout=2)
+
+    def action_metric_lines(self) -> None:
+        self.view.set_metric_lines(not self.view.metric_lines)
+        shown = "shown" if self.view.metric_lines else "hidden (in the metrics pane)"
+        self.notify(f"::metric lines {shown}", timeout=2)
 
     def action_follow(self) -> None:
         self.view.action_follow()

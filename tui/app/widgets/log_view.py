@@ -3,9 +3,11 @@
 The view shows one bounded window of a run's lines, read back from the run store as the user
 scrolls (:class:`~tui.app.widgets.log_window_view.LogWindowView`). It can show only some nodes'
 lines (the scope), search (``n``/``N`` go on past the window, through the store), keep only
-the matching lines (filter) and wrap by cells (:mod:`tui.app.widgets.log_wrap`). Rendered rows
-are kept in an LRU cache keyed by line number, wrap width and highlight, so a repaint or a
-scroll back over seen lines renders nothing again.
+the matching lines (filter) and wrap by cells (:mod:`tui.app.widgets.log_wrap`). Each line is
+drawn after its source (``[job › step] ``, dim: the CLI's prefix, named by the ``namer`` the
+run's column gives), and ``::metric`` lines are left to the metrics pane; both can be shown or
+hidden. Rendered rows are kept in an LRU cache keyed by line number, wrap width and highlight,
+so a repaint or a scroll back over seen lines renders nothing again.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 
-from tui.app.widgets.log_window import UNMEASURED, Chunk, join, read_back, read_forward
+from tui.app.widgets.log_window import (
+    UNMEASURED,
+    Chunk,
+    Origin,
+    join,
+    read_back,
+    read_forward,
+)
 from tui.app.widgets.log_window_view import DEFAULT_WINDOW, READ_CHUNK, LogWindowView
 from tui.app.widgets.log_wrap import cells, display_text, draw, row_starts
 from tui.core.run_state import LogLine
@@ -46,6 +55,7 @@ class LogView(LogWindowView, can_focus=True):
         "log-view--stderr",
         "log-view--match",
         "log-view--current",
+        "log-view--source",
     }
     DEFAULT_CSS = """
     LogView {
@@ -55,7 +65,8 @@ class LogView(LogWindowView, can_focus=True):
         & > .log-view--system { color: $text-muted; text-style: italic; }
         & > .log-view--stderr { color: $text-error; }
         & > .log-view--match { background: $warning 40%; }
-        & > .log-view--current { background: $warning; color: $background; }
+        & > .log-view--current { background: $primary; color: $text; text-style: bold underline; }
+        & > .log-view--source { text-style: dim; }
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -82,10 +93,13 @@ class LogView(LogWindowView, can_focus=True):
         window: int = DEFAULT_WINDOW,
         *,
         chunk: int = READ_CHUNK,
+        namer: Callable[[str], str] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """``namer``: a node's source as the CLI prefixes its lines (``job › step``); with
+        one, lines are drawn after their source."""
         super().__init__(window, chunk=chunk, name=name, id=id, classes=classes)
         self.search = ""
         self.filtering = False
@@ -95,6 +109,10 @@ class LogView(LogWindowView, can_focus=True):
         self._looks: tuple[Style, ...] = ()  # the styles the cached rows were drawn with
         self._restyled = True
         self._base = Style()  # the widget's style, taken when a paint starts
+        self.namer = namer
+        self._labels: dict[Origin, str] = {}
+        self.show_sources = False
+        self.set_sources(namer is not None)
 
     def _changed(self) -> None:
         self.post_message(self.Changed(self))
@@ -131,8 +149,42 @@ class LogView(LogWindowView, can_focus=True):
         """A new run starts."""
         self._start_over()
         self._current = None
+        self._labels.clear()
         self._cache.clear()
         self._relayout()
+
+    def _label(self, origin: Origin) -> str:
+        label = self._labels.get(origin)
+        if label is None:
+            node, stream = origin
+            name = (self.namer(node) if self.namer else node) if node else stream
+            label = self._labels[origin] = f"[{name}] "
+        return label
+
+    @property
+    def metric_lines(self) -> bool:
+        """``::metric`` lines show (they are hidden by default: the metrics pane has them)."""
+        return not self._layout.hide_metrics
+
+    @property
+    def hidden_metrics(self) -> int:
+        """The window's ``::metric`` lines that do not show."""
+        return self._win.quiet.count(1) if self._layout.hide_metrics else 0
+
+    def set_sources(self, on: bool) -> None:
+        """Draw each line after its source (job › step, task; the stream for a run's own)."""
+        self.show_sources = on
+        self._labels.clear()
+        self._win.set_labels(self._label if on else None)
+        self._cache.clear()
+        if self.is_mounted:
+            self._relayout()
+
+    def set_metric_lines(self, on: bool) -> None:
+        """Show the ``::metric`` lines (or leave them to the metrics pane)."""
+        self._layout.hide_metrics = not on
+        self._relayout()
+        self._fill()
 
     def set_scope(self, node_ids: Collection[str] | None) -> None:
         """Show only the lines of these nodes (None: the whole run)."""
@@ -150,8 +202,11 @@ class LogView(LogWindowView, can_focus=True):
         self._relayout()
         self._fill()
 
-    def set_search(self, term: str) -> None:
+    def set_search(self, term: str, filtering: bool | None = None) -> None:
+        """Search for ``term`` (and keep only its lines, or all, when ``filtering`` says)."""
         self.search = term
+        if filtering is not None:
+            self.filtering = self._layout.filtering = filtering
         self._win.set_term(term)
         self._current = None
         self._relayout()
@@ -165,9 +220,13 @@ class LogView(LogWindowView, can_focus=True):
         self._fill()
 
     def set_wrap(self, on: bool) -> None:
-        self.wrap = on
-        self._relayout()
+        """Wrap (or not), the line at the top of the screen staying there — following the
+        tail too: it goes on only if the tail is still on screen then."""
+        top = self._top_number()
+        self.wrap, self.follow = on, False
+        self._relayout(top=top)
         self.scroll_to(x=0, animate=False, immediate=True)
+        self._scrolled(round(self.scroll_y) >= self.max_scroll_y)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.wrap and self._wrap_columns() != self._layout.wrap_width:
@@ -254,12 +313,12 @@ class LogView(LogWindowView, can_focus=True):
         rows = self._cache.get(key)
         if rows is None:
             text, (_node, stream) = win.texts[position], win.origins[position]
-            display = display_text(text)
+            display, head = display_text(text), win.head(position)
             size = win.widths[position]
             if size == UNMEASURED:
-                size = win.widths[position] = cells(display)
+                size = win.widths[position] = cells(display) + (cells(head) if head else 0)
                 self._measured(size)
-            starts = row_starts(display, width, size) if width else [0]
+            starts = row_starts(head + display, width, size) if width else [0]
             stream = stream if stream in ("system", "stderr") else ""
             highlight = None
             if level:
@@ -273,6 +332,8 @@ class LogView(LogWindowView, can_focus=True):
                 base=self._base,
                 style=self._style(f"log-view--{stream}") if stream else None,
                 highlight=highlight,
+                head=head,
+                head_style=self._style("log-view--source"),
             )
             rows = self._cache[key] = tuple((list(strip), strip.cell_length) for strip in strips)
         return rows

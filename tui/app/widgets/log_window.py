@@ -10,8 +10,9 @@ lines read from the store in a thread (:func:`read_back`, :func:`read_forward`).
 A line is kept as its raw text and its origin (node and stream: one tuple shared by the lines
 of a block), nothing more: its width in cells is measured when it is drawn or wrapped
 (:meth:`Window.width`), its colours decoded when it is drawn. A :class:`Layout` says which of
-the window's lines show (scope, search filter), their rows when wrapped, and which match the
-search.
+the window's lines show (scope, search filter, ``::metric`` lines hidden), their rows when
+wrapped, and which match the search. A line may be drawn after its source (``[job › step] ``,
+:attr:`Window.labels`): the source is measured and wrapped with it.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress
 
 from tui.app.widgets.log_wrap import cells, display_text, row_count
+from tui.core import metric_lines
 from tui.core.log_index import StoredLog, plain
 from tui.core.run_state import LogBlock, LogLine
 
 Kept = frozenset[str] | None  # the nodes a window keeps the lines of (None: all)
 Origin = tuple[str, str]  # the node id and the stream of a line
 UNMEASURED = -1  # a line's width before it is drawn or wrapped
+METRIC_MARK = "::metric "  # what a ``::metric name=…::value`` line holds (a cheap first look)
 
 
 @dataclass
@@ -39,14 +42,29 @@ class Chunk:
     origins: list[Origin] = field(default_factory=list)
     numbers: array[int] = field(default_factory=lambda: array("q"))
     seen: set[str] = field(default_factory=set)  # nodes of every line lo..hi (sparse reads)
+    metric: bool = True  # may hold ``::metric`` lines (False: known not to)
 
 
-def chunk_of(lo: int, texts: list[str], origins: list[Origin], kept: Kept) -> Chunk:
+def is_metric(text: str) -> bool:
+    """A ``::metric name=…::value`` line: the run reported a metric (shown in metrics)."""
+    return METRIC_MARK in text and metric_lines.parse(plain(text)) is not None
+
+
+def metric_flags(texts: Sequence[str], metric: bool = True) -> bytearray:
+    """1 for each ``::metric`` line of ``texts`` (none looked for unless ``metric``)."""
+    if not metric:
+        return bytearray(len(texts))
+    return bytearray(map(is_metric, texts))
+
+
+def chunk_of(
+    lo: int, texts: list[str], origins: list[Origin], kept: Kept, metric: bool = True
+) -> Chunk:
     """The lines ``lo`` to ``lo + len(texts)``, keeping those of ``kept`` (the lists are the
-    chunk's from then on)."""
+    chunk's from then on); ``metric``: they may hold ``::metric`` lines."""
     hi = lo + len(texts)
     if kept is None:
-        return Chunk(lo, hi, texts, origins, array("q", range(lo, hi)))
+        return Chunk(lo, hi, texts, origins, array("q", range(lo, hi)), metric=metric)
     seen = {node for node, _stream in set(origins)}
     chosen = [i for i, (node, _stream) in enumerate(origins) if node in kept]
     return Chunk(
@@ -56,6 +74,7 @@ def chunk_of(lo: int, texts: list[str], origins: list[Origin], kept: Kept) -> Ch
         [origins[i] for i in chosen],
         array("q", [lo + i for i in chosen]),
         seen,
+        metric,
     )
 
 
@@ -71,15 +90,18 @@ def lines_chunk(lo: int, lines: Iterable[LogLine], kept: Kept) -> Chunk:
     return chunk_of(lo, texts, origins, kept)
 
 
-def split_blocks(blocks: Iterable[LogBlock]) -> tuple[list[str], list[Origin]]:
-    """The lines of a batch's blocks, and their origins: one split per block."""
+def split_blocks(blocks: Iterable[LogBlock]) -> tuple[list[str], list[Origin], bool]:
+    """The lines of a batch's blocks, their origins, and whether a block holds a
+    ``::metric`` line: one split (and one look for the mark) per block."""
     texts: list[str] = []
     origins: list[Origin] = []
+    metric = False
     for block in blocks:
         parts = block.text.split("\n")
         texts += parts
         origins += [(block.node_id, block.stream)] * len(parts)
-    return texts, origins
+        metric = metric or METRIC_MARK in block.text
+    return texts, origins, metric
 
 
 def join(parts: Sequence[Chunk], at: int) -> Chunk:
@@ -92,6 +114,7 @@ def join(parts: Sequence[Chunk], at: int) -> Chunk:
         out.origins += part.origins
         out.numbers += part.numbers
         out.seen |= part.seen
+    out.metric = any(part.metric for part in parts)
     return out
 
 
@@ -134,12 +157,14 @@ def _unmeasured(count: int) -> array[int]:
 
 
 class Window:
-    """The lines in memory, with the search term's hits (plain text, case-insensitive) and
-    the widths measured so far."""
+    """The lines in memory, with the search term's hits (plain text, case-insensitive), which
+    are ``::metric`` lines (``quiet``) and the widths measured so far (with the line's source,
+    when :attr:`labels` names it)."""
 
     def __init__(self) -> None:
         self.kept: Kept = None
         self.term = ""
+        self.labels: Callable[[Origin], str] | None = None  # a line's source, drawn before it
         self.reset(Chunk(0, 0), None)
 
     def __len__(self) -> int:
@@ -151,6 +176,7 @@ class Window:
         self.widths = _unmeasured(len(chunk.texts))
         self.seen = set(chunk.seen)
         self.hits = self._hits(chunk.texts)
+        self.quiet = metric_flags(chunk.texts, chunk.metric)
 
     def line(self, position: int) -> LogLine:
         node, stream = self.origins[position]
@@ -159,17 +185,31 @@ class Window:
     def node(self, position: int) -> str:
         return self.origins[position][0]
 
+    def head(self, position: int) -> str:
+        """What is drawn before the line: its source (``[job › step] ``), or nothing."""
+        return "" if self.labels is None else self.labels(self.origins[position])
+
+    def set_labels(self, labels: Callable[[Origin], str] | None) -> None:
+        """Draw each line after its source (None: not); the widths are measured again."""
+        self.labels = labels
+        self.widths = _unmeasured(len(self.texts))
+
     def width(self, position: int) -> int:
-        """The line's width in cells (its display text's), measured the first time asked."""
+        """The line's width in cells (its source's and its display text's), measured the
+        first time asked."""
         size = self.widths[position]
         if size == UNMEASURED:
-            size = self.widths[position] = cells(display_text(self.texts[position]))
+            head = self.head(position)
+            size = cells(display_text(self.texts[position])) + (cells(head) if head else 0)
+            self.widths[position] = size
         return size
 
     def rows(self, position: int, width: int) -> int:
         """The line's rows when wrapped at ``width`` cells."""
         size = self.width(position)
-        return 1 if size <= width else row_count(display_text(self.texts[position]), width, size)
+        if size <= width:
+            return 1
+        return row_count(self.head(position) + display_text(self.texts[position]), width, size)
 
     def widest(self) -> int:
         """The widest line measured so far."""
@@ -194,6 +234,7 @@ class Window:
         self.widths += _unmeasured(len(chunk.texts))
         self.seen |= chunk.seen
         self.hits += self._hits(chunk.texts)
+        self.quiet += metric_flags(chunk.texts, chunk.metric)
 
     def prepend(self, chunk: Chunk) -> None:
         assert chunk.hi == self.lo, (chunk.hi, self.lo)
@@ -204,9 +245,12 @@ class Window:
         self.widths[:0] = _unmeasured(len(chunk.texts))
         self.seen |= chunk.seen
         self.hits[:0] = self._hits(chunk.texts)
+        self.quiet[:0] = metric_flags(chunk.texts, chunk.metric)
 
-    def _parts(self) -> tuple[list[str], list[Origin], array[int], array[int], bytearray]:
-        return self.texts, self.origins, self.numbers, self.widths, self.hits
+    def _parts(
+        self,
+    ) -> tuple[list[str], list[Origin], array[int], array[int], bytearray, bytearray]:
+        return self.texts, self.origins, self.numbers, self.widths, self.hits, self.quiet
 
     def drop_head(self, count: int) -> None:
         self.lo = self.numbers[count] if count < len(self) else self.hi
@@ -230,11 +274,24 @@ class Window:
         self.numbers = array("q", [self.numbers[p] for p in chosen])
         self.widths = array("i", [self.widths[p] for p in chosen])
         self.hits = bytearray(self.hits[p] for p in chosen) if self.term else bytearray()
+        self.quiet = bytearray(self.quiet[p] for p in chosen)
         self.kept = kept
 
     def position(self, number: int) -> int:
         """The first position whose line number is ``number`` or later."""
         return bisect_left(self.numbers, number)
+
+
+def count_shown(layout: Layout, texts: list[str], origins: list[Origin], metric: bool) -> int:
+    """How many of these lines (not in the window) would show in ``layout``."""
+    scope, term = layout.scope, layout.window.term if layout.filtering else ""
+    if scope is not None:
+        texts = [text for text, (node, _) in zip(texts, origins, strict=True) if node in scope]
+    if metric and layout.hide_metrics:
+        texts = [text for text in texts if not is_metric(text)]
+    if term:
+        return sum(term in plain(text).lower() for text in texts)
+    return len(texts)
 
 
 class Layout:
@@ -244,6 +301,7 @@ class Layout:
         self.window = window
         self.scope: frozenset[str] | None = None
         self.filtering = False
+        self.hide_metrics = True  # ``::metric`` lines are the metrics pane's
         self.wrap_width = 0  # 0: lines are not wrapped
         self.visible: list[int] | None = None  # positions shown (None: all)
         self.rows: list[int] = [0]  # first row of each shown line, then the total
@@ -274,17 +332,23 @@ class Layout:
         return index, row - self.rows[index]
 
     def _shown(self, start: int) -> list[int] | None:
+        """The positions from ``start`` on that show (None: all of them)."""
         window, scope = self.window, self.scope
         filtering = self.filtering and bool(window.term)
+        quiet = window.quiet if self.hide_metrics and window.quiet.find(1, start) >= 0 else None
         span = range(start, len(window))
-        if scope is None and not filtering:
+        if scope is None and not filtering and quiet is None:
             return None
-        if scope is None:
+        if scope is None and quiet is None:
             return list(compress(span, window.hits[start:]))
         origins, hits = window.origins, window.hits
-        if filtering:
-            return [p for p in span if hits[p] and origins[p][0] in scope]
-        return [p for p in span if origins[p][0] in scope]
+        return [
+            p
+            for p in span
+            if (not filtering or hits[p])
+            and (scope is None or origins[p][0] in scope)
+            and (quiet is None or not quiet[p])
+        ]
 
     def _heights(self, positions: Sequence[int]) -> list[int]:
         rows, width = self.window.rows, self.wrap_width
@@ -309,10 +373,12 @@ class Layout:
         """Lay out the window's lines from ``start`` on; returns how many show."""
         window = self.window
         shown = self._shown(start)
+        if shown is None and self.visible is not None:  # all of these show, not all before
+            shown = list(range(start, len(window)))
         first = start
         if shown is not None:
-            if self.visible is None:
-                self.visible = []
+            if self.visible is None:  # all before these showed (a ``::metric`` line hides)
+                self.visible = list(range(start))
             first = len(self.visible)
             self.visible += shown
         positions: Sequence[int] = range(start, len(window)) if shown is None else shown

@@ -21,12 +21,13 @@ from tui.app.widgets.log_window import (
     Origin,
     Window,
     chunk_of,
+    count_shown,
     join,
     read_back,
     read_forward,
     split_blocks,
 )
-from tui.core.log_index import StoredLog, plain
+from tui.core.log_index import StoredLog
 from tui.core.run_state import LogBlock, LogLine
 
 DEFAULT_WINDOW = 100_000
@@ -113,9 +114,9 @@ class LogWindowView(EdgeScrollView):
         """:meth:`append` for a batch's log as its events carry it (blocks of lines)."""
         self._append(*split_blocks(blocks))
 
-    def _append(self, texts: list[str], origins: list[Origin]) -> None:
+    def _append(self, texts: list[str], origins: list[Origin], metric: bool = True) -> None:
         """One append for the whole batch: nothing is measured or drawn here, the screen
-        draws (and measures) the rows it shows."""
+        draws (and measures) the rows it shows. ``metric``: ``::metric`` lines may be in it."""
         if not texts:
             return
         first, win, count = self.total, self._win, len(texts)
@@ -129,15 +130,16 @@ class LogWindowView(EdgeScrollView):
             self._buffer_from += extra
         elif win.hi != first or self._frozen(count):
             self.follow = False
-            self.pending += self._count_shown(texts, origins)
+            self.pending += count_shown(self._layout, texts, origins, metric)
         elif count > self.window:  # a burst bigger than the window: its tail
             skip = count - self.window
-            win.reset(chunk_of(first + skip, texts[skip:], origins[skip:], win.kept), win.kept)
+            tail = chunk_of(first + skip, texts[skip:], origins[skip:], win.kept, metric)
+            win.reset(tail, win.kept)
             self._relayout(keep=False)
             self.pending += 0 if self.follow else self._layout.count()
         else:
             start = len(win)
-            win.extend(chunk_of(first, texts, origins, win.kept))
+            win.extend(chunk_of(first, texts, origins, win.kept, metric))
             added = self._layout.extend(start)
             if len(win) > self.window + self.window // 10:
                 self._drop_head(len(win) - self.window)
@@ -147,14 +149,6 @@ class LogWindowView(EdgeScrollView):
             else:
                 self.pending += added
         self._changed()
-
-    def _count_shown(self, texts: list[str], origins: list[Origin]) -> int:
-        scope, term = self._scope, self._win.term if self._layout.filtering else ""
-        if scope is not None:
-            texts = [text for text, (node, _) in zip(texts, origins, strict=True) if node in scope]
-        if term:
-            return sum(term in plain(text).lower() for text in texts)
-        return len(texts)
 
     def _frozen(self, count: int) -> bool:
         """Not following, and keeping ``count`` more lines would drop lines at or below the
@@ -284,6 +278,8 @@ class LogWindowView(EdgeScrollView):
         """A scoped or filtered view with room on screen reads back until it has none, or
         the run's start is reached."""
         filtered = self._scope is not None or (self._layout.filtering and bool(self._win.term))
+        if not filtered and self._layout.hide_metrics:
+            filtered = 1 in self._win.quiet
         if filtered and self._layout.total_rows < self.size.height:
             self._edge(-1)
 

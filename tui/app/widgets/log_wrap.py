@@ -102,6 +102,22 @@ def ansi_text(raw: str, display: str) -> Text | None:
     return text if text.plain == display else None
 
 
+def _plain_rows(
+    head: str, display: str, starts: list[int], head_style: Style, line_style: Style
+) -> tuple[Strip, ...]:
+    """The rows of an uncoloured line after its ``head``, cut at ``starts`` (offsets into
+    ``head + display``)."""
+    full, cut = head + display, len(head)
+    ends = [*starts[1:], len(full)]
+    rows: list[Strip] = []
+    for a, b in zip(starts, ends, strict=True):
+        segments = [Segment(full[a : min(b, cut)], head_style)] if a < cut else []
+        if b > cut:
+            segments.append(Segment(full[max(a, cut) : b], line_style))
+        rows.append(Strip(segments))
+    return tuple(rows)
+
+
 def draw(
     raw: str,
     display: str,
@@ -111,12 +127,17 @@ def draw(
     base: Style,
     style: Style | None,
     highlight: tuple[str, Style] | None = None,
+    head: str = "",
+    head_style: Style | None = None,
 ) -> tuple[Strip, ...]:
     """The rows of one line (uncropped): ``style`` for its stream, ``highlight`` the search
-    term and its style, on ``base`` (the widget's style)."""
+    term and its style, on ``base`` (the widget's style); ``head`` (the line's source, in
+    ``head_style``) before it, ``starts`` being offsets into ``head + display``."""
     text = ansi_text(raw, display)
     if text is None and highlight is None:
         line_style = base + style if style else base
+        if head:
+            return _plain_rows(head, display, starts, base + head_style, line_style)
         ends = [*starts[1:], len(display)]
         return tuple(
             Strip([Segment(display[a:b], line_style)]) for a, b in zip(starts, ends, strict=True)
@@ -127,6 +148,8 @@ def draw(
         text.stylize_before(style)
     if highlight is not None:
         text.highlight_words([highlight[0]], highlight[1], case_sensitive=False)
+    if head:
+        text = Text.assemble((head, head_style or ""), text, end="")
     parts = text.divide(starts[1:]) if len(starts) > 1 else [text]
     return tuple(
         Strip(Segment.apply_style(list(part.render(console, end="")), base)) for part in parts

@@ -124,7 +124,7 @@ class MetricsPane(Vertical):
     ) -> None:
         """Rows keyed by side, node and metric, under a heading per side."""
         table = self.query_one(DataTable)
-        changed: set[str] = set()
+        changed: dict[str, None] = {}  # in the order they came: the last one is plotted
         new = False
         for metric in metrics:
             node = (names or {}).get(metric.node_id, metric.node_id)
@@ -134,7 +134,7 @@ class MetricsPane(Vertical):
             value = number(metric.value)
             if metric.step is not None:
                 self._series.setdefault(key, {})[metric.step] = metric.value
-                changed.add(key)
+                changed[key] = None
             self._titles[key] = PATH_SEPARATOR.join(parts)
             self._names[key] = (side, metric.node_id, node, metric.name)
             self._values[key] = (value, step)

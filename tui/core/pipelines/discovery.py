@@ -206,6 +206,29 @@ class PipelineTarget:
     planned: tuple[PlannedNode, ...] = field(default=(), repr=False)
 
 
+def planned_nodes(spec: PipelineSpec) -> tuple[PlannedNode, ...]:
+    """The spec's nodes before they run, in topological order: each top task, then what it
+    holds, breadth first; with their needs as node ids and what decides whether they run."""
+    planned: list[PlannedNode] = []
+    for top in spec.tasks:
+        queue: list[tuple[PlanNode, str]] = [(top, "")]
+        while queue:
+            node, parent = queue.pop(0)
+            prefix = f"{parent}/" if parent else ""
+            needs = tuple(f"{prefix}{need}" for need in node.needs)
+            planned.append(PlannedNode(node.id, node.name, node.kind, parent, needs, _note(node)))
+            queue.extend((child, node.id) for child in node.children)
+    return tuple(planned)
+
+
+def _note(node: PlanNode) -> str:
+    if node.loop:
+        return "ParallelFor"
+    if node.condition:
+        return f"if {node.condition_text}"
+    return "exit handler" if node.exit_task else ""
+
+
 def project_targets(project: Path) -> tuple[list[PipelineTarget], list[str]]:
     """Every runnable pipeline of ``project`` and the problems found (``file:line: message``)."""
     found = discover(project)
@@ -214,20 +237,13 @@ def project_targets(project: Path) -> tuple[list[PipelineTarget], list[str]]:
         if info.spec is None:
             continue
         shown = display_path(info.file, project)
-        planned: list[PlannedNode] = []
-        for top in info.spec.tasks:  # each top task, then what it holds, breadth first
-            queue: list[tuple[PlanNode, str]] = [(top, "")]
-            while queue:
-                node, parent = queue.pop(0)
-                planned.append(PlannedNode(node.id, node.name, node.kind, parent))
-                queue.extend((child, node.id) for child in node.children)
         targets.append(
             PipelineTarget(
                 target=f"{shown}:{info.func}" if info.func else shown,
                 name=info.name or info.func,
                 tasks=tuple(n.name for n in info.spec.nodes() if n.kind == "task"),
                 params=info.spec.params,
-                planned=tuple(planned),
+                planned=planned_nodes(info.spec),
             )
         )
     return targets, [problem.text(project) for problem in found.problems]

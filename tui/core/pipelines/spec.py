@@ -15,8 +15,10 @@ from typing import Any, Literal
 
 import yaml
 
+from tui.core.dag import DagCycle, layered_order, topological_order
 from tui.core.errors import BadInput
 from tui.core.pipelines.command import pip_requirements
+from tui.core.pipelines.conditions import readable
 
 TYPE_NAMES = {
     "STRING": "str",
@@ -66,6 +68,16 @@ class PlanNode:
     loop: bool = False
     condition: str = ""
     exit_task: bool = False
+
+    @property
+    def condition_text(self) -> str:
+        """The condition as the pipeline's source says it: ``drift-check.output > x``."""
+        return readable(self.condition)
+
+    @property
+    def name_key(self) -> str:
+        """The task's key in its DAG (what its siblings' ``needs`` name)."""
+        return self.id.rpartition("/")[2]
 
     def walk(self) -> list[PlanNode]:
         out = [self]
@@ -145,7 +157,17 @@ def shape_problem(doc: Mapping[str, Any]) -> str:
             component = ref.get("name") if isinstance(ref, Mapping) else None
             if component not in components:
                 return f"task {name!r} in {where} names no component of the pipeline"
+        needs = {name: _needs(task) for name, task in tasks.items()}
+        try:
+            topological_order(list(tasks), needs, what="dependentTasks")
+        except DagCycle as exc:
+            return f"tasks of {where} form {exc.message}"
     return ""
+
+
+def _needs(task: Mapping[str, Any]) -> tuple[str, ...]:
+    needs = task.get("dependentTasks") or ()
+    return tuple(str(n) for n in needs) if isinstance(needs, list) else ()
 
 
 def is_pipeline_spec(doc: Any) -> bool:
@@ -215,14 +237,20 @@ def _tasks(
                 name=str((task.get("taskInfo") or {}).get("name") or name),
                 kind="group" if is_dag else "task",
                 component=component_name,
-                needs=tuple(task.get("dependentTasks") or ()),
+                needs=_needs(task),
                 children=children,
                 loop="parameterIterator" in task or "artifactIterator" in task,
                 condition=str(trigger.get("condition", "")),
                 exit_task=any("taskFinalStatus" in p for p in params.values()),
             )
         )
-    return tuple(out)
+    # in topological order (what runs first, first; ties by name): the IR sorts them by name
+    try:
+        order = layered_order([n.name_key for n in out], {n.name_key: n.needs for n in out})
+    except DagCycle:  # shape_problem refuses such a spec; parse_spec alone keeps the IR's order
+        return tuple(out)
+    by_key = {n.name_key: n for n in out}
+    return tuple(by_key[key] for key in order)
 
 
 def coerce_params(spec: PipelineSpec, given: Mapping[str, str], where: str) -> dict[str, Any]:

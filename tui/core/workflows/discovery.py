@@ -56,19 +56,26 @@ def target_name(project: Path, workflow: Workflow) -> str:
 
 
 def planned_nodes(workflow: Workflow, job: str | None = None) -> list[PlannedNode]:
-    """The jobs (matrix legs as act names them: ``job-1``, ``job-2``…) before act starts."""
+    """The jobs (matrix legs as act names them: ``job-1``, ``job-2``…) before act starts, by
+    stage (what ``needs`` lets run first, first), with the legs they need."""
     from tui.core.run_state import PlannedNode
 
+    def ids(job_id: str) -> list[str]:
+        legs = workflow.jobs[job_id].matrix
+        return [f"{job_id}-{i}" for i in range(1, len(legs) + 1)] if legs else [job_id]
+
     out: list[PlannedNode] = []
-    for job_id, plan_job in workflow.jobs.items():
+    by_stage = sorted(workflow.jobs.items(), key=lambda item: item[1].stage)  # then as written
+    for job_id, plan_job in by_stage:
         if job is not None and job_id != job:
             continue
+        needs = tuple(i for need in plan_job.needs if need in workflow.jobs for i in ids(need))
         if plan_job.matrix:
             for i, leg in enumerate(plan_job.matrix, start=1):
                 values = ", ".join(str(v) for v in leg.values())
-                out.append(PlannedNode(f"{job_id}-{i}", f"{job_id} ({values})", "job"))
+                out.append(PlannedNode(f"{job_id}-{i}", f"{job_id} ({values})", "job", "", needs))
         else:
-            out.append(PlannedNode(job_id, job_id, "job"))
+            out.append(PlannedNode(job_id, job_id, "job", "", needs))
     return out
 
 
