@@ -7,6 +7,7 @@ Their commands show plain metavars, as Click's own commands and act do: ``--job 
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -39,18 +40,35 @@ def plain_metavar(param: TyperOption) -> str:
     return METAVARS.get(name, name.upper().replace(" ", "_"))
 
 
+# The help's panels, by parameter name (any command): what a user scans for together
+PANELS = {
+    **dict.fromkeys(("secret", "secret_file", "var", "var_file", "env_file"), "Secrets and vars"),
+    **dict.fromkeys(("event", "inputs", "payload", "matrix", "job", "params"), "What runs"),
+    **dict.fromkeys(
+        ("runner", "platform", "offline", "ca_bundle", "local_repository", "python_substitute"),
+        "Where it runs",
+    ),
+    **dict.fromkeys(("break_at", "break_on_failure", "from_task"), "Debugging"),
+    **dict.fromkeys(("json_out", "tui"), "Output"),
+}
+
+
 class PlainCommand(TyperCommand):
-    """A command whose options and arguments show plain metavars (``TEXT``, ``FILE``)."""
+    """A command whose options and arguments show plain metavars (``TEXT``, ``FILE``), its
+    options grouped in the help's panels (:data:`PANELS`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:
+            if isinstance(param, TyperOption) and param.rich_help_panel is None:
+                param.rich_help_panel = PANELS.get(param.name or "")
             if param.metavar is not None:
                 continue
             if isinstance(param, TyperOption) and not (param.is_flag or param.count):
                 param.metavar = plain_metavar(param)
             elif isinstance(param, TyperArgument) and param.name:
                 param.metavar = param.name.upper()
+                param.type = plain_type(param.type)  # the help's type column: TEXT, not <str>
 
     def collect_usage_pieces(self, ctx: Context) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -60,6 +78,18 @@ class PlainCommand(TyperCommand):
             else:  # Typer's: ``[FILE]`` for an optional argument
                 pieces.extend(param.get_usage_pieces(ctx))
         return pieces
+
+
+def plain_type(kind: Any) -> Any:
+    """A copy of the parameter type ``kind`` whose metavar is the plain word for it."""
+    shown = copy.copy(kind)
+    word = METAVARS.get(shown.name, shown.name.upper())
+
+    def metavar(param: object, ctx: object) -> str:
+        return word
+
+    shown.get_metavar = metavar
+    return shown
 
 
 class PlainTyper(typer.Typer):
@@ -104,7 +134,7 @@ app = PlainTyper(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
 )
 run_app = PlainTyper(help="Run a workflow or a pipeline.", no_args_is_help=True)
 app.add_typer(run_app, name="run")
