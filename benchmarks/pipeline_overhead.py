@@ -34,6 +34,8 @@ PIPELINES = REPO / "tests" / "fixtures" / "pipelines"
 SAMPLE = "sample_project/pipeline.py:ml_pipeline"
 sys.path.insert(0, str(REPO))
 
+from projects import local_stack  # noqa: E402
+
 from tui.core.images.container_https import host_bundle  # noqa: E402
 from tui.core.pipelines import env as component_env  # noqa: E402
 from tui.core.pipelines.compile import load_pipeline  # noqa: E402
@@ -89,12 +91,13 @@ def docker_row(target: str, runs: int, env: dict[str, str]) -> list[str]:
         f"{path.name}:{func}" if func else path.name,
     ]
     base += ["--no-cache", "--json", "--runner"]
-    first_docker = timed([*base, "docker"], env, path.parent)  # may build the derived image
-    first_subprocess = timed([*base, "subprocess"], env, path.parent)  # builds the venv
-    docker_times, subprocess_times = [], []
-    for _ in range(runs):
-        docker_times.append(timed([*base, "docker"], env, path.parent))
-        subprocess_times.append(timed([*base, "subprocess"], env, path.parent))
+    with local_stack(path.parent, env):  # the sample's preprocess reads its data from S3
+        first_docker = timed([*base, "docker"], env, path.parent)  # may build the image
+        first_subprocess = timed([*base, "subprocess"], env, path.parent)  # builds the venv
+        docker_times, subprocess_times = [], []
+        for _ in range(runs):
+            docker_times.append(timed([*base, "docker"], env, path.parent))
+            subprocess_times.append(timed([*base, "subprocess"], env, path.parent))
     dock, sub = statistics.median(docker_times), statistics.median(subprocess_times)
     ratios = [a / b for a, b in zip(docker_times, subprocess_times, strict=True)]
     return [

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import compileall
+import contextlib
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,3 +49,23 @@ def pipedeck_command(*args: str) -> list[str]:
     script = Path(sys.executable).parent / "pipedeck"
     head = [str(script)] if script.is_file() else [sys.executable, "-m", "tui"]
     return [*head, *args]
+
+
+@contextlib.contextmanager
+def local_stack(project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`pipedeck up` for ``project`` on a free port (its DVC remote there gets the tracked
+    data: the sample pipeline's preprocess reads it), `down` after. ``env`` gets the port;
+    yields what a run gets to reach the server (endpoint, credentials, region)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        env["PIPEDECK_S3_PORT"] = str(sock.getsockname()[1])
+    up = pipedeck_command("up", "--no-build", "--project", str(project))
+    subprocess.run(up, env=env, check=True, capture_output=True)
+    try:
+        code = "import json; from tui.core.stack import s3; print(json.dumps(s3.run_env()))"
+        shown = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=REPO, check=True, capture_output=True
+        )
+        yield json.loads(shown.stdout)
+    finally:
+        subprocess.run(pipedeck_command("down"), env=env, capture_output=True)

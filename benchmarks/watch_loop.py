@@ -14,6 +14,7 @@ median of each over N edits (default 5) and their ratio; the issue's target is â
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from projects import GIT_ENV, REPO, pipedeck_command
+from projects import GIT_ENV, REPO, local_stack, pipedeck_command
 
 sys.path.insert(0, str(REPO))
 
@@ -59,7 +60,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     envs = component_env.envs_root()  # this machine's: the sample's packages take minutes
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         root = Path(tmp)
         project = root / "project"  # the one pipedeck watches
         other = root / "plain"  # the plain side's (an edit there is none of the watch's)
@@ -86,6 +87,8 @@ def main() -> None:
         # check); the component environment has no pip of its own, so it runs from its wheel
         wheel = bundled_pip_wheel()
         plain_env = {**env, "PYTHONPATH": str(wheel)} if wheel else env
+        # preprocess reads the DVC-tracked data from the local S3 server: both sides reach it
+        plain_env.update(stack.enter_context(local_stack(project, env)))
 
         watch = subprocess.Popen(
             pipedeck_command("watch", "pipeline.py", "--json", "--debounce", "100"),

@@ -1,37 +1,90 @@
 """The sample's Kubeflow pipeline (KFP v2): preprocess → train → evaluate → deploy, and a drift
 check whose result decides (dsl.If) whether to retrain.
 
-Run it locally:  pipedeck run pipeline pipeline.py
+The data is the version DVC tracks: preprocess reads the file that ``data/iris.csv.dvc`` pins
+(its md5) from the DVC remote that ``.dvc/config`` names, as ``dvc pull`` would, so the same
+pipeline runs in a subprocess, in a container or on a cluster; ``--param data_md5=…`` runs an
+older version. The model artifact records the version (``data_md5``), beside its metrics.
+
+Run it locally:  pipedeck up && pipedeck run pipeline pipeline.py
 With drift:      pipedeck run pipeline pipeline.py --param live_shift=1.5
 Compile it:      pipedeck compile pipeline.py -o ml_pipeline.yaml
 """
 
+import configparser
 from pathlib import Path
 
+import yaml
 from kfp import dsl
 from kfp.dsl import ClassificationMetrics, Dataset, Input, Metrics, Model, Output
 
+HERE = Path(__file__).resolve().parent
 PACKAGES = ["scikit-learn"]
+# boto3 >= 1.28 reads AWS_ENDPOINT_URL, as DVC's S3 remote does: locally, the S3 server
+DATA_PACKAGES = [*PACKAGES, "boto3>=1.28"]
 # The deploy task starts serve.py; its source travels with the task, so the same pipeline
 # runs in a subprocess, in a container or on a cluster.
-SERVE_SOURCE = Path(__file__).with_name("serve.py").read_text()
+SERVE_SOURCE = (HERE / "serve.py").read_text()
 
 
-@dsl.component(base_image="python:3.11", packages_to_install=PACKAGES)
-def preprocess(seed: int, train_data: Output[Dataset], test_data: Output[Dataset]) -> int:
-    """Split scikit-learn's bundled iris data (nothing is downloaded) into train and test."""
+def dvc_remote_url(project: Path = HERE) -> str:
+    """The URL of the DVC project's default remote (``.dvc/config``, then ``config.local``)."""
+    config = configparser.ConfigParser()
+    config.read([project / ".dvc" / "config", project / ".dvc" / "config.local"])
+    name = config.get("core", "remote")
+    return config.get(f"'remote \"{name}\"'", "url")
+
+
+def dvc_tracked_md5(dvc_file: Path = HERE / "data" / "iris.csv.dvc") -> str:
+    """The md5 a ``.dvc`` file pins (DVC 3: the md5 of the file's bytes)."""
+    (out,) = yaml.safe_load(dvc_file.read_text())["outs"]
+    return str(out["md5"])
+
+
+@dsl.component(base_image="python:3.11", packages_to_install=DATA_PACKAGES)
+def preprocess(
+    data_remote: str,
+    data_md5: str,
+    seed: int,
+    train_data: Output[Dataset],
+    test_data: Output[Dataset],
+) -> int:
+    """Read data version ``data_md5`` from the DVC remote (DVC 3 keeps a file at
+    ``<remote>/files/md5/<2 hex digits>/<the other 30>``), check its md5, split it into train
+    and test (stratified 70/30)."""
+    import csv
+    import hashlib
+    import io
+
+    import boto3
     import numpy as np
-    from sklearn.datasets import load_iris
+    from botocore.exceptions import BotoCoreError, ClientError
     from sklearn.model_selection import train_test_split
 
-    features, labels = load_iris(return_X_y=True)
+    bucket, _, prefix = data_remote.removeprefix("s3://").partition("/")
+    key = "/".join(p for p in (prefix.strip("/"), "files/md5", data_md5[:2], data_md5[2:]) if p)
+    try:
+        body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    except (BotoCoreError, ClientError) as exc:
+        raise RuntimeError(
+            f"data version {data_md5} is not readable in the DVC remote {data_remote} ({exc});"
+            " `dvc push` puts it there (locally, `pipedeck up` pushes the sample's)"
+        ) from None
+    if hashlib.md5(body).hexdigest() != data_md5:
+        raise RuntimeError(f"s3://{bucket}/{key} does not hold data version {data_md5}")
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    names = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    species = ["setosa", "versicolor", "virginica"]
+    features = np.array([[float(row[name]) for name in names] for row in rows])
+    labels = np.array([species.index(row["species"]) for row in rows])
     x_train, x_test, y_train, y_test = train_test_split(
         features, labels, test_size=0.3, random_state=seed, stratify=labels
     )
     np.savetxt(train_data.path, np.column_stack([x_train, y_train]), delimiter=",")
     np.savetxt(test_data.path, np.column_stack([x_test, y_test]), delimiter=",")
-    train_data.metadata["rows"] = len(x_train)
-    test_data.metadata["rows"] = len(x_test)
+    for split, count in ((train_data, len(x_train)), (test_data, len(x_test))):
+        split.metadata.update(rows=count, data_md5=data_md5, data_remote=data_remote)
+    print(f"data: md5 {data_md5} from the DVC remote {data_remote} ({len(rows)} rows)")
     print(f"train rows: {len(x_train)}, test rows: {len(x_test)}")
     return len(x_train)
 
@@ -58,7 +111,11 @@ def train(
         pickle.dump(classifier, fh)
     model.metadata["framework"] = "scikit-learn"
     model.metadata["epochs"] = epochs
+    # the data version travels with the model and sits beside its metrics
+    data_md5 = str(train_data.metadata.get("data_md5", ""))
+    model.metadata["data_md5"] = data_md5
     metrics.log_metric("train_accuracy", accuracy)
+    metrics.metadata["data_md5"] = data_md5
     print(f"trained for {epochs} epochs: train accuracy {accuracy:.3f}")
     return accuracy
 
@@ -170,8 +227,10 @@ def ml_pipeline(
     live_shift: float = 0.0,
     drift_threshold: float = 0.5,
     retrain_epochs: int = 40,
+    data_md5: str = dvc_tracked_md5(),
+    data_remote: str = dvc_remote_url(),
 ) -> None:
-    data = preprocess(seed=seed)
+    data = preprocess(data_remote=data_remote, data_md5=data_md5, seed=seed)
     trained = train(train_data=data.outputs["train_data"], epochs=epochs, seed=seed)
     evaluated = evaluate(model=trained.outputs["model"], test_data=data.outputs["test_data"])
     deploy(model=trained.outputs["model"], server_source=SERVE_SOURCE).after(evaluated)

@@ -3,6 +3,10 @@ import pickle
 import train
 
 
+def test_the_data_is_the_version_dvc_tracks() -> None:
+    assert train.data_md5() == train.tracked_md5()  # `dvc pull` brought data/iris.csv.dvc's
+
+
 def test_data_split_is_stratified_and_stable() -> None:
     x_train, x_test, y_train, y_test = train.load_data(seed=0)
     assert len(x_train) == 105 and len(x_test) == 45

@@ -13,6 +13,7 @@ from tests.conftest import FIXTURES, build_component_envs, run_cli
 from tui.core import artifact_content
 from tui.core import events as ev
 from tui.core.pipelines import env as component_env
+from tui.core.workflows.act_argv import free_port
 
 PIPELINES = FIXTURES / "pipelines"
 
@@ -62,19 +63,28 @@ def test_the_artifacts_of_a_real_run_read_as_logged(state_dir: Path) -> None:
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_project"
 
 
-def test_the_sample_pipeline_reports_its_confusion_matrix(state_dir: Path) -> None:
+def test_the_sample_pipeline_reports_its_confusion_matrix(
+    state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The demo's pipeline: its evaluate step's matrix is what the metrics view draws, and it
-    agrees with the test accuracy the same step logs."""
-    result = run_cli(
-        "run",
-        "pipeline",
-        "pipeline.py",
-        "--json",
-        "--runner",
-        "subprocess",
-        cwd=SAMPLE,
-        timeout=600,
-    )
+    agrees with the test accuracy the same step logs. Its preprocess reads the DVC-tracked
+    data from the local S3 server, which `up` starts and gives the data."""
+    monkeypatch.setenv("PIPEDECK_S3_PORT", str(free_port()))
+    up = run_cli("up", "--no-build", cwd=SAMPLE)
+    assert up.code == 0, up.stderr
+    try:
+        result = run_cli(
+            "run",
+            "pipeline",
+            "pipeline.py",
+            "--json",
+            "--runner",
+            "subprocess",
+            cwd=SAMPLE,
+            timeout=600,
+        )
+    finally:
+        run_cli("down")
     assert result.code == 0, result.stderr[-3000:]
     artifacts = [ev.from_dict(e) for e in result.events if e["type"] == "artifact"]
     (confusion,) = [c for c in artifact_content.shown(artifacts) if c.matrix is not None]

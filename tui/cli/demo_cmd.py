@@ -19,6 +19,7 @@ from tui.cli.execute import SIGNALS
 from tui.cli.render import seconds, status_text
 from tui.core import demo as demo_core
 from tui.core import events as ev
+from tui.core.demo_data import DataVersions, data_versions
 from tui.core.errors import EXIT_CANCELLED, EXIT_RUN_FAILED
 from tui.core.run_state import RunState
 from tui.core.statuses import INTERRUPTED
@@ -54,7 +55,12 @@ async def _headless(project: Path | None, runner: str) -> int:
         for line in side.run.record.notes:
             note(line)
     out.print(f"[bold]pipedeck demo[/] on {prepared.project}")
+    if prepared.source is not None:
+        out.print(f"[dim]a git repository made from {prepared.source}[/]")
     out.print(f"[dim]S3 server {prepared.endpoint}[/]")
+    for seeded in prepared.data:
+        if seeded.ok:  # the others are in the note
+            out.print(f"[dim]{seeded.line}[/]")
     if prepared.note:
         out.print(f"[yellow]{prepared.note}[/]")
     loop = asyncio.get_running_loop()
@@ -89,20 +95,40 @@ async def _headless(project: Path | None, runner: str) -> int:
     if stopping:
         await asyncio.gather(*stopping, return_exceptions=True)
         return EXIT_CANCELLED
-    _summary(prepared)
-    return 0 if prepared.ok else EXIT_RUN_FAILED
+    versions = await asyncio.to_thread(data_versions, prepared)
+    _summary(prepared, versions)
+    return 0 if prepared.ok and versions.ok else EXIT_RUN_FAILED
 
 
-def _summary(prepared: demo_core.Demo) -> None:
+def _summary(prepared: demo_core.Demo, versions: DataVersions) -> None:
     out = console()
     out.print(summary_table([side.state for side in prepared.sides]))
     uri = prepared.model_uri
     out.print(f"model: {uri}" if uri else "[red]model: not in the S3 server's bucket[/]")
+    if versions.tracked is not None:
+        t = versions.tracked
+        out.print(f"data: {t.path} md5 {t.md5} ({t.dvc_file}, DVC remote {versions.remote})")
     for side in prepared.sides:
-        out.print(f"metrics ({side.kind}): {metrics_line(side.state)}")
+        line = Text(f"metrics ({side.kind}): {metrics_line(side.state)}")
+        if versions.tracked is not None:
+            line.append_text(data_version_text(side.kind, versions))
+        out.print(line)
         if side.state.error:
             out.print(f"[red]{side.kind}: {side.state.error}[/]")
     out.print("[dim]details: pipedeck show RUN · pipedeck logs RUN · the TUI: pipedeck demo[/]")
+
+
+def data_version_text(kind: str, versions: DataVersions) -> Text:
+    """`` · data md5 …`` and where the run recorded it; red when it is not the tracked one."""
+    recorded = versions.workflow if kind == "workflow" else versions.pipeline
+    where = "the model's S3 metadata" if kind == "workflow" else "the model artifact's metadata"
+    if not recorded:
+        return Text(f" · data md5: none in {where}", style="red")
+    tracked = versions.tracked.md5 if versions.tracked is not None else ""
+    text = Text(f" · data md5 {recorded} ({where})")
+    if recorded != tracked:
+        text.append(" — not the tracked version", style="red")
+    return text
 
 
 def summary_table(states: list[RunState]) -> Table:

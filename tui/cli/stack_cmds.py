@@ -73,14 +73,20 @@ def up(
     ] = None,
 ) -> None:
     """Start the local stack: the S3 server (SeaweedFS, signed requests only) on 127.0.0.1,
-    its data kept across restarts, and build the runner image if a Docker engine answers and
-    it is missing."""
+    its data kept across restarts (a DVC remote of the project's there gets the tracked data
+    it lacks), and build the runner image if a Docker engine answers and it is missing."""
     settings = _settings(project)
     out = console()
     current, started = s3.start(settings)
     verb = f"started in {current.started_in:.1f}s" if started else "already running"
     buckets = ", ".join(settings.buckets)
     out.print(f"S3 server {verb}: {current.endpoint}  buckets: {buckets}")
+    if (project / ".dvc").is_dir():  # the project's DVC remote there gets the data it lacks
+        from tui.core.stack import dvc_remote
+
+        seeded = dvc_remote.seed(project, s3.client(current.endpoint), current.endpoint)
+        for line in seeded:
+            out.print(line.line if line.ok else f"[yellow]{line.line}[/]")
     if cluster or images_from is not None:
         from tui.cli.cluster_cmds import up_cluster
 

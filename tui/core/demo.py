@@ -1,23 +1,28 @@
 """``pipedeck demo``: the sample project's workflow and pipeline, side by side, on the local
-stack. The TUI and the headless CLI both drive it through :func:`prepare` and :func:`drive`."""
+stack. The TUI and the headless CLI both drive it through :func:`prepare` and :func:`drive`.
+
+The bundled sample runs from its git copy (:mod:`tui.core.demo_workspace`); its DVC remote,
+a bucket of the local S3 server, gets the tracked data it lacks before the runs start
+(:mod:`tui.core.stack.dvc_remote`), so the workflow's ``dvc pull`` and the pipeline's
+preprocess read it there."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tui
-from tui.core import config
+from tui.core import config, demo_workspace
 from tui.core import events as ev
 from tui.core.errors import BadInput
 from tui.core.images import container_https
 from tui.core.launch import PipelineRequest, start_pipeline, start_workflow
 from tui.core.run_state import RunState
 from tui.core.runner import Run
-from tui.core.stack import s3
+from tui.core.stack import dvc_remote, s3
 from tui.core.store import RunStore
 from tui.core.workflows.act_argv import WorkflowRequest
 from tui.core.workflows.discovery import WORKFLOW_DIR
@@ -58,6 +63,8 @@ class Demo:
     endpoint: str
     sides: list[Side]
     note: str = ""  # why the workflow runs in the mode it does, when that is not obvious
+    source: Path | None = None  # the bundled sample ``project`` is the git copy of
+    data: list[dvc_remote.Seeded] = field(default_factory=list)  # what the DVC remote got
 
     @property
     def model_uri(self) -> str:
@@ -82,13 +89,19 @@ def prepare(
     """Bring up the local S3 server, then make (not start) the workflow run and the pipeline run."""
     if project is not None and not project.is_dir():
         raise BadInput(f"--project {project}: no such directory")
-    project = (project or sample_project()).resolve()
+    source = None
+    if project is None:  # the bundled sample, as a git repository of its own
+        source = sample_project().resolve()
+        project = demo_workspace.workspace(source)
+    project = project.resolve()
     workflow_file = project / WORKFLOW_DIR / WORKFLOW
     if not workflow_file.is_file() or not (project / PIPELINE).is_file():
         raise BadInput(f"{project}: not the sample project (no {WORKFLOW} or {PIPELINE})")
     settings = config.load(project, runner=None if runner == "auto" else runner)
     status, _ = s3.start(settings)
+    data = dvc_remote.seed(project, s3.client(status.endpoint), status.endpoint)
     workflow_mode, pipeline_mode, note = _modes(settings)
+    note = "; ".join([*(d.line for d in data if not d.ok), *([note] if note else [])])
     request = WorkflowRequest(
         project=project,
         workflow=load_workflow(workflow_file),
@@ -103,6 +116,8 @@ def prepare(
         endpoint=status.endpoint,
         note=note,
         sides=[Side("workflow", workflow_run), Side("pipeline", pipeline_run)],
+        source=source,
+        data=data,
     )
 
 
@@ -111,7 +126,7 @@ def _modes(settings: config.Settings) -> tuple[RunnerMode, str, str]:
 
     The workflow uses docker mode only when its containers can reach the package index (it
     pip-installs its requirements). The pipeline runs with the subprocess runner: its
-    component environment (scikit-learn) is built once and reused, where docker mode installs
+    component environment (scikit-learn, boto3) is built once and reused, where docker mode installs
     the packages again in every task's container (measured: ~100 s against ~6 s warm);
     `pipedeck run pipeline pipeline.py --runner docker` shows that mode.
     """
