@@ -26,3 +26,13 @@ class CheckResult(Message):
     name: str
     text: str
     ok: bool | None
+
+
+def worker_error(error: BaseException | None) -> str:
+    """A failed worker's error as the user reads it: a PipedeckError's message, else the
+    exception's type and text (one line, never a traceback)."""
+    from tui.core.errors import PipedeckError
+
+    if isinstance(error, PipedeckError):
+        return error.message
+    return f"{type(error).__name__}: {error}"

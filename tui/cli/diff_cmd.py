@@ -98,13 +98,7 @@ def print_comparison(found: Comparison) -> None:
         for column in ("name", "node", "change", "sha256 A", "sha256 B"):
             arts.add_column(column, overflow="fold", no_wrap=column.startswith("sha"))
         for x in found.artifacts:
-            arts.add_row(
-                x.name,
-                x.node or "(run)",
-                x.change,
-                (x.sha256_a or "-")[:SHA],
-                (x.sha256_b or "-")[:SHA],
-            )
+            arts.add_row(*x.cells(SHA))
         out.print(arts)
     else:
         out.print(Text("no artifact changed", style="dim"))

@@ -85,6 +85,11 @@ class ArtifactDelta:
     uri_a: str
     uri_b: str
 
+    def cells(self, digits: int) -> tuple[str, str, str, str, str]:
+        """name, node, change and both sha256s cut to ``digits``: a row of a table of them."""
+        a, b = (self.sha256_a or "-")[:digits], (self.sha256_b or "-")[:digits]
+        return self.name, self.node or "(run)", self.change, a, b
+
 
 @dataclass(frozen=True)
 class Comparison:

@@ -120,13 +120,7 @@ class CompareScreen(ModalScreen[None]):
         arts = self.query_one("#compare-artifact-table", DataTable)
         arts.add_columns("name", "node", "change", "A", "B")
         for x in found.artifacts:
-            arts.add_row(
-                x.name,
-                x.node or "(run)",
-                x.change,
-                (x.sha256_a or "-")[:SHA],
-                (x.sha256_b or "-")[:SHA],
-            )
+            arts.add_row(*x.cells(SHA))
         if not found.artifacts:
             title = "Artifacts: none changed"
             if found.same_artifacts:

@@ -20,7 +20,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui.app.batching import batched
-from tui.app.messages import CheckResult, EventBatch
+from tui.app.messages import CheckResult, EventBatch, worker_error
 from tui.app.resources import Sampler, sampler_for
 from tui.app.screens.metrics_keys import MetricsKeys
 from tui.app.screens.run_form import PipelineOptions, WorkflowOptions
@@ -254,10 +254,7 @@ class MainScreen(RunKeys, MetricsKeys):
         """The one place worker failures reach the user."""
         if event.state != WorkerState.ERROR:
             return
-        error = event.worker.error
-        message = error.message if isinstance(error, PipedeckError) else f"{error}"
-        if not isinstance(error, PipedeckError):
-            message = f"{type(error).__name__}: {message}"
+        message = worker_error(event.worker.error)
         group = event.worker.group
         side = group.removesuffix("-run")
         if side in SIDES:

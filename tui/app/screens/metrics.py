@@ -24,10 +24,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState
 
+from tui.app.messages import worker_error
 from tui.app.widgets.artifact_cards import ArtifactCard
 from tui.app.widgets.series_plot import Legend, SeriesPlot
 from tui.core import artifact_content
-from tui.core.errors import PipedeckError
 from tui.core.metric_series import BEST_RULE, Series, same_metric, series_of
 from tui.core.run_state import RunState
 from tui.core.store import RunStore
@@ -221,10 +221,7 @@ class MetricsScreen(Screen[None]):
         """The view's workers' failures reach the user as one line."""
         if event.state != WorkerState.ERROR:
             return
-        error = event.worker.error
-        message = error.message if isinstance(error, PipedeckError) else f"{error}"
-        if not isinstance(error, PipedeckError):
-            message = f"{type(error).__name__}: {message}"
+        message = worker_error(event.worker.error)
         self.notify(
             message, title=f"{event.worker.group.replace('-', ' ')} failed", severity="error"
         )
