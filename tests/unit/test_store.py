@@ -85,3 +85,24 @@ def test_last_statuses_are_per_project(tmp_path: Path) -> None:
         record.close()
     assert store.last_statuses(mine) == {"ci.yml": "failure"}
     assert store.last_statuses(other) == {"ci.yml": "success"}
+
+
+def test_an_index_that_runs_out_of_room_while_closing_closes_once(tmp_path, monkeypatch) -> None:
+    """The last flush of a full disk closes the index file itself; close() then does not
+    close it again (it raised TypeError: an internal error instead of exit 3)."""
+    import errno
+    import os as os_module
+
+    from tui.core import log_index
+
+    index = log_index.IndexWriter(tmp_path)
+    index.add(0, 3)
+    real_write = os_module.write
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(log_index.os, "write", full)
+    index.close()
+    monkeypatch.setattr(log_index.os, "write", real_write)
+    assert index._fd is None

@@ -331,6 +331,7 @@ class IndexWriter:
 
     def close(self) -> None:
         if self._fd is not None:
-            self.flush()
+            self.flush()  # no room: it closes the file itself
+        if self._fd is not None:
             os.close(self._fd)
             self._fd = None
