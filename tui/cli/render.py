@@ -20,7 +20,7 @@ from tui.core.run_state import NodeState, RunState
 from tui.core.statuses import DRY_RUN, shown_status, status
 
 if TYPE_CHECKING:
-    from rich.console import Console, Group
+    from rich.console import Console, Group, RenderableType
     from rich.table import Table
     from rich.text import Text
 
@@ -39,6 +39,19 @@ def status_text(name: str, *, word: bool = True) -> Text:
 
 def seconds(value: float | None) -> str:
     return f"{value:.1f}s" if value is not None else "-"
+
+
+def screen_text(console: Console, drawing: RenderableType) -> str:
+    """``drawing`` as terminal text as wide as the terminal, cut to its height (the last
+    line saying how many more there are)."""
+    columns, rows = shutil.get_terminal_size()
+    with console.capture() as capture:
+        console.print(drawing, width=columns, crop=True)
+    lines = capture.get().splitlines()
+    room = max(3, rows - 2)
+    if len(lines) > room:
+        lines = [*lines[: room - 1], f"… {len(lines) - room + 1} more"]
+    return "".join(f"{line}\n" for line in lines)
 
 
 class RunView:
@@ -131,14 +144,7 @@ class RunView:
 
     def _draw(self) -> str:
         """The tree as terminal text, cut to the terminal's height."""
-        columns, rows = shutil.get_terminal_size()
-        with self.console.capture() as capture:
-            self.console.print(self.tree(), width=columns, crop=True)
-        lines = capture.get().splitlines()
-        room = max(3, rows - 2)
-        if len(lines) > room:
-            lines = [*lines[: room - 1], f"… {len(lines) - room + 1} more"]
-        return "".join(f"{line}\n" for line in lines)
+        return screen_text(self.console, self.tree())
 
     @property
     def dry_run(self) -> bool:

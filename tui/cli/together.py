@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -207,18 +206,13 @@ def _frame(screen: _Screen, views: Sequence[RunView], final: bool = False) -> No
 
 
 def _trees(views: Sequence[RunView]) -> str:
+    """The runs' trees side by side, a column each, cut to the terminal's height."""
     from rich.table import Table
 
-    columns, rows = shutil.get_terminal_size()
+    from tui.cli.render import screen_text
+
     grid = Table.grid(expand=True, padding=(0, 2))
     for _ in views:
         grid.add_column(ratio=1)
     grid.add_row(*(view.tree() for view in views))
-    out = console()
-    with out.capture() as capture:
-        out.print(grid, width=columns, crop=True)
-    lines = capture.get().splitlines()
-    room = max(3, rows - 2)
-    if len(lines) > room:
-        lines = [*lines[: room - 1], f"… {len(lines) - room + 1} more"]
-    return "".join(f"{line}\n" for line in lines)
+    return screen_text(views[0].console, grid)
