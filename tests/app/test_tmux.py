@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tui.core.statuses import RUNNING
+from tui.core.store import RunStore
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
@@ -85,6 +88,16 @@ def test_pipedeck_demo_in_tmux(state_dir: Path, tmp_path: Path):
         shown = wait_screen(session, "upload: ./model.pkl to s3://", 10)
         assert "test_accuracy" in shown  # the metrics pane
         assert "The workflow run" not in shown  # the tour stayed closed
+        # both runs' records finished (a header can show success a moment before the run's
+        # post steps and record end: `q` then would ask whether to stop a running run)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            runs = RunStore().list()
+            if len(runs) == 2 and all(run.status != RUNNING for run in runs):
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(f"the demo's runs did not finish: {RunStore().list()}")
         tmux("send-keys", "-t", session, "q")
         wait_screen(session, "PIPEDECK-EXITED-0", 30)
     finally:
