@@ -129,7 +129,7 @@ def test_a_folder_cached_by_hashfiles_key_is_restored_and_missed_after_a_change(
     pruned = run_cli("cache", "prune", "--all")
     assert pruned.code == 0 and "removed 2 cache entries" in pruned.stdout
     assert cache_ls() == []
-    assert list(actions_cache.cache_dir().glob("*.tar.gz")) == []
+    assert list(actions_cache.cache_dir().glob("*.tar.*")) == []
 
 
 def test_prune_by_key_prefix_and_its_usage_errors(tmp_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_the_size_cap_evicts_the_least_recently_used_entry(tmp_path: Path) -> No
     message = save(tmp_path, folder, "c", size=4000, max_bytes=cap)
     assert "evicted (least recently used): b" in message
     assert [e.key for e in actions_cache.entries(folder)] == ["c", "a"]
-    assert len(list(folder.glob("*.tar.gz"))) == 2
+    assert len(list(folder.glob("*.tar.*"))) == 2
     newest = actions_cache.entries(folder)[0].size
     assert [e.key for e in actions_cache.evict(newest, folder)] == ["a"]  # the same rule
     assert "larger than the cap" in save(tmp_path, folder, "d", size=4000, max_bytes=10)
@@ -201,3 +201,26 @@ def test_restore_keys_match_by_prefix_newest_first(tmp_path: Path) -> None:
         "linux-npm-1"  # the newest entry with the prefix
     )
     assert restore(tmp_path, folder, "mac-pip-1", "mac-")["cache-matched-key"] == ""
+
+
+def test_entries_are_zstd_where_the_runner_has_it_and_gzip_where_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As actions/cache: zstd when the runner has it; the compression is part of an entry's
+    version, so a runner without zstd misses a zstd entry (never fails on it)."""
+    if actions_cache.standin().zstd() is None:
+        pytest.skip("no zstd on this machine")
+    folder = tmp_path / "cache"
+    save(tmp_path, folder, "z", size=3000)
+    assert [p.suffix for p in folder.glob("*.tar.*")] == [".zst"]
+    assert restore(tmp_path, folder, "z")["cache-hit"] == "true"
+    blob = tmp_path / "restored" / "data" / "blob"
+    assert blob.read_bytes() == (tmp_path / "ws" / "data" / "blob").read_bytes()
+
+    monkeypatch.setattr(actions_cache.standin(), "zstd", lambda: None)
+    assert restore(tmp_path, folder, "z")["cache-hit"] == "false"  # a miss, not an error
+    save(tmp_path, folder, "g", size=3000)
+    assert sorted(p.name.split(".", 1)[1] for p in folder.glob("*.tar.*")) == ["tar.gz", "tar.zst"]
+    blob.unlink()
+    assert restore(tmp_path, folder, "g")["cache-hit"] == "true"
+    assert blob.read_bytes() == (tmp_path / "ws" / "data" / "blob").read_bytes()

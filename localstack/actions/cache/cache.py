@@ -7,8 +7,9 @@ pipedeck reads the same folder through ``tui.core.workflows.actions_cache``, whi
 file: one implementation of the index, the matching and the LRU eviction.
 
 The folder (``PIPEDECK_ACTIONS_CACHE``, set by pipedeck's run) holds ``index.json`` and one
-``<digest>.tar.gz`` per entry; both are written whole (a temporary file, then a rename), and
-the index is changed under a lock (``index.lock``) so that parallel jobs do not lose entries.
+archive per entry, ``<digest>.tar.zst`` when the runner has ``zstd`` (actions/cache's choice
+too) else ``.tar.gz``; both are written whole (a temporary file, then a rename), and the
+index is changed under a lock (``index.lock``) so that parallel jobs do not lose entries.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import glob
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -77,7 +80,7 @@ def locked(folder: Path) -> Iterator[list[dict[str, Any]]]:
 def version_of(paths: list[str], cross_os: bool) -> str:
     """What actions/cache calls the cache version: an entry restores only for the same paths
     (and compression, and cross-OS setting)."""
-    parts = [*paths, "gzip", *(["enableCrossOsArchive"] if cross_os else [])]
+    parts = [*paths, compression(), *(["enableCrossOsArchive"] if cross_os else [])]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -146,14 +149,42 @@ def archive_name(path: Path, workspace: Path) -> str:
     return str(Path(ROOT, *path.parts[1:]))
 
 
-def make_archive(target: Path, paths: list[Path], workspace: Path) -> int:
-    """``paths`` as a tar.gz at ``target`` (written whole); its size."""
+def zstd() -> str | None:
+    """The ``zstd`` program, when the runner has one."""
+    return shutil.which("zstd")
+
+
+def compression() -> str:
+    """How this runner's entries are compressed; part of their version, so a runner without
+    zstd misses the entries one with it saved (as actions/cache's do) instead of failing."""
+    return "zstd" if zstd() else "gzip"
+
+
+def suffix_for(compression: str) -> str:
+    return ".tar.zst" if compression == "zstd" else ".tar.gz"
+
+
+def make_archive(target: Path, paths: list[Path], workspace: Path, compression: str) -> int:
+    """``paths`` as a tar at ``target`` (written whole), by zstd (-T0 -3) or gzip; its size."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(fd)
     try:
-        with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
-            for path in paths:
-                tar.add(path, arcname=archive_name(path, workspace))
+        if compression == "zstd":
+            with os.fdopen(fd, "wb") as out:
+                program = str(zstd())
+                squeeze = subprocess.Popen(
+                    [program, "-q", "-T0", "-3", "-c"], stdin=subprocess.PIPE, stdout=out
+                )
+                assert squeeze.stdin is not None
+                with squeeze.stdin, tarfile.open(fileobj=squeeze.stdin, mode="w|") as tar:
+                    for path in paths:
+                        tar.add(path, arcname=archive_name(path, workspace))
+                if squeeze.wait() != 0:
+                    raise OSError(f"zstd failed (exit {squeeze.returncode}) compressing {target}")
+        else:
+            os.close(fd)
+            with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
+                for path in paths:
+                    tar.add(path, arcname=archive_name(path, workspace))
         Path(tmp).replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -164,19 +195,36 @@ def make_archive(target: Path, paths: list[Path], workspace: Path) -> int:
 
 def extract(archive: Path, workspace: Path) -> None:
     """Unpack an entry: its workspace tree into the workspace, the rest at their paths."""
-    bases = {WORKSPACE: workspace, ROOT: Path("/")}
+    if archive.name.endswith(".tar.zst"):
+        program = zstd()
+        if program is None:
+            raise OSError(f"{archive.name} needs zstd to unpack, and this runner has none")
+        unsqueeze = subprocess.Popen(
+            [program, "-q", "-d", "-c", str(archive)], stdout=subprocess.PIPE
+        )
+        assert unsqueeze.stdout is not None
+        with unsqueeze.stdout, tarfile.open(fileobj=unsqueeze.stdout, mode="r|") as tar:
+            unpack(tar, workspace)
+        if unsqueeze.wait() != 0:
+            raise OSError(f"zstd failed (exit {unsqueeze.returncode}) unpacking {archive}")
+        return
     with tarfile.open(archive, "r:gz") as tar:
-        for member in tar:
-            top, _, rest = member.name.partition("/")
-            if top not in bases:
-                continue
-            member.name = rest or "."
-            if rest and member.isdir():
-                (bases[top] / rest).mkdir(parents=True, exist_ok=True)
-            if hasattr(tarfile, "tar_filter"):
-                tar.extract(member, bases[top], filter="tar")
-            else:  # pragma: no cover - Python < 3.11.4
-                tar.extract(member, bases[top])
+        unpack(tar, workspace)
+
+
+def unpack(tar: tarfile.TarFile, workspace: Path) -> None:
+    bases = {WORKSPACE: workspace, ROOT: Path("/")}
+    for member in tar:
+        top, _, rest = member.name.partition("/")
+        if top not in bases:
+            continue
+        member.name = rest or "."
+        if rest and member.isdir():
+            (bases[top] / rest).mkdir(parents=True, exist_ok=True)
+        if hasattr(tarfile, "tar_filter"):
+            tar.extract(member, bases[top], filter="tar")
+        else:  # pragma: no cover - Python < 3.11.4
+            tar.extract(member, bases[top])
 
 
 # ---- restore and save, as the action's steps -------------------------------------------
@@ -230,8 +278,10 @@ def save(
             " do(es) not exist, hence no cache is being saved."
         )
     folder.mkdir(parents=True, exist_ok=True)
-    archive = hashlib.sha256(f"{key}\0{version}".encode()).hexdigest()[:32] + ".tar.gz"
-    size = make_archive(folder / archive, paths, workspace)
+    method = compression()
+    digest = hashlib.sha256(f"{key}\0{version}".encode()).hexdigest()[:32]
+    archive = digest + suffix_for(method)
+    size = make_archive(folder / archive, paths, workspace, method)
     own_like_folder(folder, folder / archive)
     if size > max_bytes:  # it would evict everything and still not fit
         (folder / archive).unlink()
