@@ -3,6 +3,7 @@ mode: the step's Python is a per-run virtualenv, never the runner's own."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,9 +45,10 @@ def test_offline_standins_run_the_workflow(workflow_project, mode, request) -> N
     for action in ("setup-python", "cache", "upload-artifact", "download-artifact"):
         assert f"pipedeck: offline stand-in for actions/{action}" in text
     prefix = next(line for line in logs(result, "build/") if line.startswith("prefix "))
-    assert "pipedeck-python-" in prefix  # python is the per-run venv
+    # python is the stand-in's venv, in GitHub's tool-cache layout (Python/<version>/x64)
+    assert re.search(r"/Python/3\.\d+\.\d+/x64$", prefix), prefix
     six = next(line for line in logs(result, "build/") if "six from " in line)
-    assert "pipedeck-python-" in six  # pip install landed in it, not in the runner's Python
+    assert prefix.split()[-1] in six  # pip install landed in it, not in the runner's Python
     assert "accuracy 0.97" in logs(result, "check/")
     artifacts = RunStore().get("last").artifacts_dir
     assert (artifacts / "report" / "out" / "report.txt").read_text().strip() == "accuracy 0.97"

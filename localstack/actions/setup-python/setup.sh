@@ -104,7 +104,33 @@ if [[ -z "$python" ]]; then
     fail_now
 fi
 
-venv="${RUNNER_TEMP:-/tmp}/pipedeck-python-$$"
+# Where the venv goes: one place per Python version, the same from run to run, as GitHub's
+# $RUNNER_TOOL_CACHE/Python/<version>/x64 is — so a cache keyed by pythonLocation can hit.
+# Docker mode: the job container's own /tmp. Host mode (PIPEDECK_PYTHON_HOME, the runner's
+# tool cache): runs share the machine, so the place is the job's while its RUNNER_TEMP
+# lives (act removes it when the job ends); a job that finds another live job in it gets a
+# place of its own, and says so.
+full=$(version_of "$python")
+if [[ -n "${PIPEDECK_PYTHON_HOME:-}" ]]; then
+    home="$PIPEDECK_PYTHON_HOME/Python/$full"
+    mkdir -p "$home"
+    me=$(readlink -f "${RUNNER_TEMP:-/tmp}")
+    venv="$home/x64"
+    exec 9>"$home/x64.lock"
+    flock 9
+    owner=$(cat "$home/x64.owner" 2>/dev/null || true)
+    if [[ -n "$owner" && "$owner" != "$me" && -d "$owner" ]]; then
+        venv="$me/pipedeck-python-$$"
+        echo "::notice::$home/x64 is another running job's Python: this job's is $venv (a cache keyed by pythonLocation misses)"
+    else
+        echo "$me" > "$home/x64.owner"
+    fi
+    flock -u 9
+    exec 9>&-
+else
+    venv="${RUNNER_TEMP:-/tmp}/pipedeck-python/Python/$full/x64"
+fi
+rm -rf "$venv" # a fresh one each job, as on a new GitHub runner
 "$python" -m venv "$venv"
 echo "$venv/bin" >> "$GITHUB_PATH"
 echo "pythonLocation=$venv" >> "$GITHUB_ENV"

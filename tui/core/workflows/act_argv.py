@@ -18,7 +18,7 @@ from typing import Any
 from tui.core import config
 from tui.core.errors import BadInput, MissingPrerequisite
 from tui.core.images.containers import RUN_LABEL
-from tui.core.workflows import actions_cache, pip_cache
+from tui.core.workflows import act_cache, actions_cache, pip_cache
 from tui.core.workflows.discovery import WORKFLOW_DIR
 from tui.core.workflows.mode import RunnerMode
 from tui.core.workflows.plan import Workflow
@@ -34,6 +34,7 @@ CA_BUNDLE_VARIABLES = (
 )
 DEFAULT_LABEL = "ubuntu-latest"
 PYTHON_SUBSTITUTE_VARIABLE = "PIPEDECK_PYTHON_SUBSTITUTE"  # read by setup-python's stand-in
+PYTHON_HOME_VARIABLE = "PIPEDECK_PYTHON_HOME"  # host mode: setup-python stand-in's venvs
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,9 @@ def run_env(request: WorkflowRequest, mode: str, artifacts_dir: Path) -> dict[st
     environment act inherits never stands for the run's own; a request that leaves it open
     gets the project's setting. ``PIPEDECK_ACTIONS_CACHE`` is the folder of the offline
     actions/cache stand-in's entries, ``PIP_CACHE_DIR`` the shared pip download cache (unless
-    the run opts out); docker mode mounts both at the same paths (:func:`cache_folders`)."""
+    the run opts out); docker mode mounts both at the same paths (:func:`cache_folders`).
+    ``PIPEDECK_PYTHON_HOME`` (host mode) is the runner's tool cache, where the setup-python
+    stand-in keeps one venv place per Python version from run to run."""
     substitute = request.python_substitute or config.load(request.project).python_substitute
     env = {
         **request.env,
@@ -278,6 +281,8 @@ def run_env(request: WorkflowRequest, mode: str, artifacts_dir: Path) -> dict[st
         PYTHON_SUBSTITUTE_VARIABLE: substitute,
     }
     env[actions_cache.FOLDER_VARIABLE] = str(actions_cache.cache_dir())
+    if mode == "host":
+        env[PYTHON_HOME_VARIABLE] = str(act_cache.shared_cache() / act_cache.TOOL_CACHE)
     pip = pip_cache.shared(request.project, request.workflows, request.env)
     if pip is not None:
         env[pip_cache.VARIABLE] = str(pip)
