@@ -31,7 +31,9 @@ def column(app: PipedeckApp, side: str = "workflow") -> RunColumn:
 async def select_target(pilot: Pilot[None], app: PipedeckApp, name: str) -> None:
     """Move the project tree's cursor to ``name`` with the arrow keys, as a user does."""
     tree = app.main.query_one(ProjectTree)
-    await wait_for(pilot, lambda: any(t is not None for t in _targets(tree)), 30)
+    # the tree fills in as discovery answers (workflows and pipelines apart): wait for it
+    named = lambda: any(getattr(t, "name", None) == name for t in _targets(tree))  # noqa: E731
+    await wait_for(pilot, named, 30)
     tree.focus()
     for _ in range(tree.last_line + 1):
         target = tree.target

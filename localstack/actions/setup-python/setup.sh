@@ -130,7 +130,7 @@ if [[ -n "${PIPEDECK_PYTHON_HOME:-}" ]]; then
 else
     venv="${RUNNER_TEMP:-/tmp}/pipedeck-python/Python/$full/x64"
 fi
-rm -rf "$venv" # a fresh one each job, as on a new GitHub runner
+if [[ -e "$venv" ]]; then rm -rf "$venv"; fi # a fresh one each job, as on a new GitHub runner
 "$python" -m venv "$venv"
 echo "$venv/bin" >> "$GITHUB_PATH"
 echo "pythonLocation=$venv" >> "$GITHUB_ENV"
