@@ -90,6 +90,13 @@ class PauseWatch:
         try:
             while (item := await queue.get()) is not None:
                 yield item
+            # act ended between two polls: what the watcher found after the end, and a
+            # decision act acted on since the last poll (a quick `continue` to the end)
+            while not queue.empty():
+                if (item := queue.get_nowait()) is not None:
+                    yield item
+            if last := self.poll(parser):
+                yield last
         finally:
             for task in tasks:
                 task.cancel()
