@@ -5,7 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from tui.app.messages import EventBatch
+
+if TYPE_CHECKING:
+    from textual.message import Message
+
+    from tui.core import events as ev
+    from tui.core.runner import Run
 
 T = TypeVar("T")
 
@@ -43,3 +51,14 @@ async def batched(
         if buffer:
             deliver(buffer[:])
             buffer.clear()
+
+
+async def stream_run(run: Run, side: str, post: Callable[[Message], object]) -> None:
+    """Drive ``run`` through its lifecycle to its end, posting its events as
+    :class:`EventBatch` messages for ``side`` (at most 20 a second)."""
+
+    def deliver(events: list[ev.Event]) -> None:
+        post(EventBatch(side, run.run_id, events))
+
+    async with contextlib.aclosing(run.events()) as events:
+        await batched(events, deliver)

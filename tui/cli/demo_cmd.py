@@ -4,8 +4,6 @@ with a summary (what CI and the README check run)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +13,7 @@ from rich.text import Text
 
 from tui.cli.app import app
 from tui.cli.common import console, note
-from tui.cli.execute import SIGNALS
+from tui.cli.execute import SignalStop
 from tui.cli.render import seconds, status_text
 from tui.core import demo as demo_core
 from tui.core import events as ev
@@ -63,17 +61,6 @@ async def _headless(project: Path | None, runner: str) -> int:
             out.print(f"[dim]{seeded.line}[/]")
     if prepared.note:
         out.print(f"[yellow]{prepared.note}[/]")
-    loop = asyncio.get_running_loop()
-    stopping: list[asyncio.Task[None]] = []
-
-    def on_signal() -> None:
-        if not stopping:
-            with contextlib.suppress(OSError):  # after SIGHUP there may be no terminal
-                print("pipedeck: stopping both runs…", file=sys.stderr)
-            stopping.append(loop.create_task(demo_core.cancel(prepared)))
-
-    for sig in SIGNALS:
-        loop.add_signal_handler(sig, on_signal)
 
     def on_event(side: demo_core.Side, event: ev.Event) -> None:
         if isinstance(event, ev.RunStarted):
@@ -87,13 +74,10 @@ async def _headless(project: Path | None, runner: str) -> int:
                 line.append(f"  {node.duration:.1f}s", style="dim")
             out.print(line)
 
-    try:
+    stop = SignalStop("stopping both runs…", lambda: [demo_core.cancel(prepared)])
+    async with stop:
         await demo_core.drive(prepared, on_event)
-    finally:
-        for sig in SIGNALS:
-            loop.remove_signal_handler(sig)
-    if stopping:
-        await asyncio.gather(*stopping, return_exceptions=True)
+    if stop.stopped:
         return EXIT_CANCELLED
     versions = await asyncio.to_thread(data_versions, prepared)
     _summary(prepared, versions)

@@ -9,7 +9,8 @@ import os
 import signal
 import sys
 import time
-from typing import TYPE_CHECKING, BinaryIO, NoReturn
+from collections.abc import Callable, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 from tui.cli.common import console, is_tty, note, one_line
 from tui.core import events as ev
@@ -26,6 +27,39 @@ if TYPE_CHECKING:
 
 # Ctrl-C, a kill, and the terminal closing (ssh dropped) all end the run cleanly.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class SignalStop:
+    """While entered, the first of :data:`SIGNALS` says ``say`` on stderr and starts the
+    coroutines ``stop()`` gives (the runs' cancels); leaving waits for them to end."""
+
+    def __init__(self, say: str, stop: Callable[[], Iterable[Coroutine[Any, Any, None]]]) -> None:
+        self.say = say
+        self.stop = stop
+        self.stopped = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _on_signal(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        with contextlib.suppress(OSError):  # after SIGHUP there may be no terminal
+            print(f"pipedeck: {self.say}", file=sys.stderr)
+        loop = asyncio.get_running_loop()
+        self._tasks.extend(loop.create_task(cancel) for cancel in self.stop())
+
+    async def __aenter__(self) -> SignalStop:
+        loop = asyncio.get_running_loop()
+        for sig in SIGNALS:
+            loop.add_signal_handler(sig, self._on_signal)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in SIGNALS:
+            loop.remove_signal_handler(sig)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 FLUSH_EVERY = 0.05  # seconds: --json output is never more than this behind
@@ -88,57 +122,42 @@ def execute(run: Run, *, json_out: bool) -> int:
 
 async def _execute(run: Run, *, json_out: bool) -> int:
     loop = asyncio.get_running_loop()
-    cancelling: list[asyncio.Task[None]] = []
-
-    def on_signal() -> None:
-        if not cancelling:
-            with contextlib.suppress(OSError):  # after SIGHUP there may be no terminal
-                print("pipedeck: stopping the run…", file=sys.stderr)
-            cancelling.append(loop.create_task(run.cancel()))
-
     for line in run.record.notes:
         note(line)
-
-    for sig in SIGNALS:
-        loop.add_signal_handler(sig, on_signal)
     exit_code = EXIT_RUN_FAILED
-    try:
-        async with contextlib.aclosing(run.events()) as events:
-            if json_out:
-                out = Flushed(sys.stdout.buffer, loop)
+    stop = SignalStop("stopping the run…", lambda: [run.cancel()])
+    async with stop, contextlib.aclosing(run.events()) as events:
+        if json_out:
+            out = Flushed(sys.stdout.buffer, loop)
+            try:
+                async for event in events:
+                    out.write(event_line(run, event))
+                    if isinstance(event, ev.RunFinished):
+                        exit_code = event.exit_code
+            finally:
+                out.flush()
+        else:
+            from tui.cli.render import RunView  # Rich: only when it draws
+
+            with RunView(console(), live=is_tty()) as view:
+                ticker = loop.create_task(tick(view))  # output is timely when quiet
+                prompt = None
+                if view.live and run.record.meta.extra.get("debug"):  # breakpoints
+                    from tui.cli.pause_prompt import PausePrompt
+
+                    prompt = PausePrompt(run, view)
+                    prompt.start(loop)
                 try:
                     async for event in events:
-                        out.write(event_line(run, event))
+                        view.handle(event)
                         if isinstance(event, ev.RunFinished):
                             exit_code = event.exit_code
                 finally:
-                    out.flush()
-            else:
-                from tui.cli.render import RunView  # Rich: only when it draws
-
-                with RunView(console(), live=is_tty()) as view:
-                    ticker = loop.create_task(tick(view))  # output is timely when quiet
-                    prompt = None
-                    if view.live and run.record.meta.extra.get("debug"):  # breakpoints
-                        from tui.cli.pause_prompt import PausePrompt
-
-                        prompt = PausePrompt(run, view)
-                        prompt.start(loop)
-                    try:
-                        async for event in events:
-                            view.handle(event)
-                            if isinstance(event, ev.RunFinished):
-                                exit_code = event.exit_code
-                    finally:
-                        if prompt is not None:
-                            prompt.stop()
-                        ticker.cancel()
-    finally:
-        for sig in SIGNALS:
-            loop.remove_signal_handler(sig)
-        if cancelling:
-            await asyncio.gather(*cancelling, return_exceptions=True)
-            exit_code = EXIT_CANCELLED
+                    if prompt is not None:
+                        prompt.stop()
+                    ticker.cancel()
+    if stop.stopped:
+        exit_code = EXIT_CANCELLED
     if exit_code in (EXIT_BAD_INPUT, EXIT_MISSING_PREREQ) and run.state.error:
         # what the user must fix, as every bad input is said: one line on stderr
         print(f"pipedeck: {one_line(run.state.error)}", file=sys.stderr)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, cast
 
 from tui.cli.common import console, is_tty, one_line
-from tui.cli.execute import SIGNALS, Flushed, event_line
+from tui.cli.execute import Flushed, SignalStop, event_line
 from tui.core import events as ev
 from tui.core.errors import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_MISSING_PREREQ, PipedeckError
 
@@ -91,19 +91,9 @@ async def _together(groups: Sequence[Group], *, json_out: bool) -> list[Outcome]
     loop = asyncio.get_running_loop()
     started: list[Started] = []
     outcomes: list[Outcome] = []
-    cancelling: list[asyncio.Task[None]] = []
-    stopping = asyncio.Event()
-
-    def on_signal() -> None:
-        if stopping.is_set():
-            return
-        stopping.set()
-        with contextlib.suppress(OSError):  # after SIGHUP there may be no terminal
-            print("pipedeck: stopping the runs…", file=sys.stderr)
-        for one in started:
-            if one.exit_code is None:
-                cancelling.append(loop.create_task(one.run.cancel()))
-
+    stop = SignalStop(
+        "stopping the runs…", lambda: [one.run.cancel() for one in started if one.exit_code is None]
+    )
     screen = _Screen(live=not json_out and is_tty())
     out = Flushed(sys.stdout.buffer, loop) if json_out else None
 
@@ -119,7 +109,7 @@ async def _together(groups: Sequence[Group], *, json_out: bool) -> list[Outcome]
 
     async def group_runs(group: Group) -> None:
         for name, start in group:
-            if stopping.is_set():
+            if stop.stopped:
                 return
             try:
                 run = start()
@@ -141,16 +131,11 @@ async def _together(groups: Sequence[Group], *, json_out: bool) -> list[Outcome]
             outcomes.append(Outcome(name, code, run))
 
     order = {name: i for i, name in enumerate(name for group in groups for name, _ in group)}
-    for sig in SIGNALS:
-        loop.add_signal_handler(sig, on_signal)
     ticker = loop.create_task(_redraw(screen, started)) if out is None else None
     try:
-        await asyncio.gather(*(group_runs(group) for group in groups))
+        async with stop:
+            await asyncio.gather(*(group_runs(group) for group in groups))
     finally:
-        for sig in SIGNALS:
-            loop.remove_signal_handler(sig)
-        if cancelling:
-            await asyncio.gather(*cancelling, return_exceptions=True)
         if ticker is not None:
             ticker.cancel()
         if out is not None:
@@ -170,7 +155,7 @@ async def _together(groups: Sequence[Group], *, json_out: bool) -> list[Outcome]
         run = outcome.run
         if outcome.exit_code in (EXIT_BAD_INPUT, EXIT_MISSING_PREREQ) and run and run.state.error:
             print(f"pipedeck: {outcome.name}: {one_line(run.state.error)}", file=sys.stderr)
-    if stopping.is_set() and not any(o.exit_code == EXIT_CANCELLED for o in outcomes):
+    if stop.stopped and not any(o.exit_code == EXIT_CANCELLED for o in outcomes):
         outcomes.append(Outcome("(stopped)", EXIT_CANCELLED))  # before a run could start
     return outcomes
 

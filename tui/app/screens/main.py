@@ -7,7 +7,6 @@ routes their batched events to the run columns.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -19,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from tui.app.batching import batched
+from tui.app.batching import stream_run
 from tui.app.messages import CheckResult, EventBatch, worker_error
 from tui.app.resources import Sampler, sampler_for
 from tui.app.screens.metrics_keys import MetricsKeys
@@ -212,13 +211,8 @@ class MainScreen(RunKeys, MetricsKeys):
         """Drive ``run`` through the lifecycle; its events reach the column in batches."""
         self.runs[side] = run
         self.column(side).attach(run.record)
-
-        def deliver(events: list[ev.Event]) -> None:
-            self.post_message(EventBatch(side, run.run_id, events))
-
         try:
-            async with contextlib.aclosing(run.events()) as events:
-                await batched(events, deliver)
+            await stream_run(run, side, self.post_message)
         finally:
             if self.runs.get(side) is run:
                 del self.runs[side]

@@ -6,7 +6,6 @@ after another in its column. ``s`` stops them all, ``q`` quits (stopping what st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -18,11 +17,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.app.batching import batched
+from tui.app.batching import stream_run
 from tui.app.messages import EventBatch
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.widgets.run_column import RunColumn
-from tui.core import events as ev
 from tui.core.errors import EXIT_CANCELLED, PipedeckError
 from tui.core.runner import Run
 from tui.core.statuses import status
@@ -110,13 +108,8 @@ class PrepushScreen(Screen[None]):
             self.runs[i] = run
             column.attach(run.record)
             code = EXIT_CANCELLED
-
-            def deliver(events: list[ev.Event], run: Run = run) -> None:
-                self.post_message(EventBatch(str(i), run.run_id, events))
-
             try:
-                async with contextlib.aclosing(run.events()) as events:
-                    await batched(events, deliver)
+                await stream_run(run, str(i), self.post_message)
                 code = run.state.exit_code if run.state.exit_code is not None else code
             finally:
                 self.runs.pop(i, None)
