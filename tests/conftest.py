@@ -18,6 +18,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 
 
+# The runner modes a workflow test runs in (docker: where a Docker engine is).
+MODES = [
+    pytest.param("host", id="host"),
+    pytest.param("docker", id="docker", marks=pytest.mark.docker),
+]
+
+
 # Inputs of the test suite itself, never read by pipedeck (tests/cluster/conftest.py).
 SUITE_INPUTS = frozenset({"PIPEDECK_CLUSTER_IMAGES"})
 

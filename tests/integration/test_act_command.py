@@ -14,15 +14,11 @@ from pathlib import Path
 import pytest
 
 from tests.act_oracle import act_report, pipedeck_report
-from tests.conftest import FIXTURES, CliResult, git_init, run_cli
+from tests.conftest import FIXTURES, MODES, CliResult, git_init, run_cli
 from tui.core.store import RunStore
 from tui.core.workflows.act_argv import find_act
 
 TOKEN = "tok-5f1e8a-never-shown"
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 
 @pytest.fixture(params=MODES)

@@ -14,12 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.act_oracle import Report, pipedeck_report, raw_act, raw_argv, started_argv
-from tests.conftest import FIXTURES, CliResult, git_init, log_lines, run_cli
-
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
+from tests.conftest import FIXTURES, MODES, CliResult, git_init, log_lines, run_cli
 
 
 @pytest.fixture(params=MODES)

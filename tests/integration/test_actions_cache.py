@@ -12,13 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import log_lines, run_cli, workflow_file_project
+from tests.conftest import MODES, log_lines, run_cli, workflow_file_project
 from tui.core.workflows import actions_cache
-
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 WORKFLOW = """\
 name: deps-cache

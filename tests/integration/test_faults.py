@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, read_events_until, run_cli, start_cli
+from tests.conftest import FIXTURES, MODES, read_events_until, run_cli, start_cli
 from tests.integration.test_pipeline_docker import driver_envs  # noqa: F401  (fixture)
 from tests.integration.test_pipeline_runs import component_envs  # noqa: F401  (fixture)
 from tui.core.images.containers import run_container_names
@@ -95,13 +95,7 @@ def meta(run_id: str) -> dict:
     return json.loads((RunStore().root / run_id / "meta.json").read_text())
 
 
-WORKFLOW_MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
-
-
-@pytest.mark.parametrize("mode", WORKFLOW_MODES)
+@pytest.mark.parametrize("mode", MODES)
 def test_kill_9_mid_workflow_then_the_next_command_sweeps_it(
     secret_project, state_dir, temp_entries, mode, request, monkeypatch
 ) -> None:

@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import log_lines, run_cli, workflow_file_project
+from tests.conftest import MODES, log_lines, run_cli, workflow_file_project
 from tui.core.workflows import actions_cache, pip_cache
 
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
-
 SETUP_PYTHON = """\
 name: pip-cache
 on: push

@@ -13,12 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, log_lines, run_cli, workflow_file_project
-
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
+from tests.conftest import MODES, REPO, log_lines, run_cli, workflow_file_project
 
 WORKFLOW = """\
 name: installed-cache

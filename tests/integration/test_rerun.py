@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, log_lines, run_cli, workflow_file_project
+from tests.conftest import MODES, CliResult, log_lines, run_cli, workflow_file_project
 from tui.core import events as ev
 from tui.core.paths import scratch_dir
 from tui.core.store import RunStore
@@ -94,11 +94,6 @@ jobs:
     steps:
       - run: echo fine
 """
-
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 
 @pytest.fixture(params=MODES)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, CliResult, git_init, log_lines, run_cli
+from tests.conftest import FIXTURES, MODES, CliResult, git_init, log_lines, run_cli
 from tui.core.stack import s3
 from tui.core.store import RunStore
 from tui.core.workflows.act_argv import free_port
@@ -52,10 +52,6 @@ def python39_missing() -> None:
 
 
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 
 def run_seed(project: Path, *flags: str, mode: str = "host") -> CliResult:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from tests.conftest import FIXTURES, log_lines, run_cli
+from tests.conftest import FIXTURES, MODES, log_lines, run_cli
 from tui.core.stack import s3, state
 from tui.core.workflows.act_argv import free_port
 
@@ -139,12 +139,6 @@ def test_no_other_port_takes_an_unauthenticated_write(stack: str) -> None:
         for o in s3_client(stack).list_objects_v2(Bucket="my-model-storage").get("Contents", [])
     ]
     assert "evil.txt" not in keys and "evil" not in keys
-
-
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -8,14 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import log_lines, run_cli
+from tests.conftest import MODES, log_lines, run_cli
 from tui.core.store import RunStore
 
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 
 def logs(result, prefix: str = "") -> list[str]:

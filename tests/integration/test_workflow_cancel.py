@@ -12,13 +12,8 @@ import time
 import psutil
 import pytest
 
-from tests.conftest import read_events_until, start_cli
+from tests.conftest import MODES, read_events_until, start_cli
 from tui.core.store import RunStore
-
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 
 def sleepers(seconds: str) -> list[psutil.Process]:

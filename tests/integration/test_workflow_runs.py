@@ -13,13 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, log_lines, run_cli
+from tests.conftest import MODES, CliResult, log_lines, run_cli
 from tui.core.workflows.act_argv import free_port
-
-MODES = [
-    pytest.param("host", id="host"),
-    pytest.param("docker", id="docker", marks=pytest.mark.docker),
-]
 
 
 @pytest.fixture(params=MODES)
