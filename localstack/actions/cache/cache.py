@@ -77,10 +77,10 @@ def locked(folder: Path) -> Iterator[list[dict[str, Any]]]:
         own_like_folder(folder, folder / INDEX, folder / "index.lock")
 
 
-def version_of(paths: list[str], cross_os: bool) -> str:
+def version_of(paths: list[str], cross_os: bool, method: str) -> str:
     """What actions/cache calls the cache version: an entry restores only for the same paths
-    (and compression, and cross-OS setting)."""
-    parts = [*paths, compression(), *(["enableCrossOsArchive"] if cross_os else [])]
+    (and compression ``method``, and cross-OS setting)."""
+    parts = [*paths, method, *(["enableCrossOsArchive"] if cross_os else [])]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -160,10 +160,6 @@ def compression() -> str:
     return "zstd" if zstd() else "gzip"
 
 
-def suffix_for(compression: str) -> str:
-    return ".tar.zst" if compression == "zstd" else ".tar.gz"
-
-
 def make_archive(target: Path, paths: list[Path], workspace: Path, compression: str) -> int:
     """``paths`` as a tar at ``target`` (written whole), by zstd (-T0 -3) or gzip; its size."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
@@ -176,21 +172,24 @@ def make_archive(target: Path, paths: list[Path], workspace: Path, compression: 
                 )
                 assert squeeze.stdin is not None
                 with squeeze.stdin, tarfile.open(fileobj=squeeze.stdin, mode="w|") as tar:
-                    for path in paths:
-                        tar.add(path, arcname=archive_name(path, workspace))
+                    add_all(tar, paths, workspace)
                 if squeeze.wait() != 0:
                     raise OSError(f"zstd failed (exit {squeeze.returncode}) compressing {target}")
         else:
             os.close(fd)
             with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
-                for path in paths:
-                    tar.add(path, arcname=archive_name(path, workspace))
+                add_all(tar, paths, workspace)
         Path(tmp).replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
             Path(tmp).unlink()
         raise
     return target.stat().st_size
+
+
+def add_all(tar: tarfile.TarFile, paths: list[Path], workspace: Path) -> None:
+    for path in paths:
+        tar.add(path, arcname=archive_name(path, workspace))
 
 
 def extract(archive: Path, workspace: Path) -> None:
@@ -235,7 +234,8 @@ def restore(env: dict[str, str], folder: Path) -> tuple[str, dict[str, str]]:
     key = checked_key(env.get("INPUT_KEY", ""))
     restore_keys = lines(env.get("INPUT_RESTORE-KEYS", ""))
     patterns = lines(env.get("INPUT_PATH", ""))
-    version = version_of(patterns, truthy(env.get("INPUT_ENABLECROSSOSARCHIVE", "")))
+    cross_os = truthy(env.get("INPUT_ENABLECROSSOSARCHIVE", ""))
+    version = version_of(patterns, cross_os, compression())
     workspace = base_of(env)
     outputs = {"cache-primary-key": key, "cache-hit": "false", "cache-matched-key": ""}
     with locked(folder) as entries:
@@ -267,7 +267,8 @@ def save(
     if state.get("matched") == key:
         return f"Cache hit occurred on the primary key {key}, not saving cache."
     patterns = lines(env.get("INPUT_PATH", ""))
-    version = version_of(patterns, truthy(env.get("INPUT_ENABLECROSSOSARCHIVE", "")))
+    method = compression()
+    version = version_of(patterns, truthy(env.get("INPUT_ENABLECROSSOSARCHIVE", "")), method)
     if any(e["key"] == key and e.get("version") == version for e in read_index(folder)):
         return f"Cache already exists for key {key}: not saving (another job saved it)."
     workspace = base_of(env)
@@ -278,9 +279,8 @@ def save(
             " do(es) not exist, hence no cache is being saved."
         )
     folder.mkdir(parents=True, exist_ok=True)
-    method = compression()
     digest = hashlib.sha256(f"{key}\0{version}".encode()).hexdigest()[:32]
-    archive = digest + suffix_for(method)
+    archive = digest + (".tar.zst" if method == "zstd" else ".tar.gz")
     size = make_archive(folder / archive, paths, workspace, method)
     own_like_folder(folder, folder / archive)
     if size > max_bytes:  # it would evict everything and still not fit
