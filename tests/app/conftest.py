@@ -44,6 +44,16 @@ async def select_target(pilot: Pilot[None], app: PipedeckApp, name: str) -> None
     raise AssertionError(f"{name} is not in the project tree")
 
 
+async def run_train(pilot: Pilot[None], app: PipedeckApp) -> None:
+    """Start the scripted ``train`` pipeline as a user does: select it, ``r``, its required
+    ``lr`` typed into the parameters form, ``ctrl+r``."""
+    await select_target(pilot, app, "pipelines/train.py:train")
+    await pilot.press("r")
+    await wait_for(pilot, lambda: app.screen.__class__.__name__ == "RunFormScreen")
+    await pilot.click("#param-lr")
+    await pilot.press(*"0.01", "ctrl+r")
+
+
 def _targets(tree: ProjectTree) -> list[object]:
     out: list[object] = []
     stack = list(tree.root.children)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from tests.app.conftest import column, select_target, wait_for
+from tests.app.conftest import column, run_train, select_target, wait_for
 from tests.app.dag_script import iris_app
 from tests.app.scripted import scripted_app
 from tests.app.test_snapshots import settle
@@ -117,11 +117,7 @@ async def finish(pilot, app) -> None:
     await select_target(pilot, app, "chain.yml")
     await pilot.press("r")
     await wait_for(pilot, lambda: column(app).model.status == "success")
-    await select_target(pilot, app, "pipelines/train.py:train")
-    await pilot.press("r")  # the parameters form: lr is required
-    await wait_for(pilot, lambda: app.screen.__class__.__name__ == "RunFormScreen")
-    await pilot.click("#param-lr")
-    await pilot.press(*"0.01", "ctrl+r")
+    await run_train(pilot, app)
     await wait_for(pilot, lambda: column(app, "pipeline").model.status == "success")
     # the metrics corner plots the accuracy (as a user highlighting its row would)
     table = app.main.query_one("#ml-metrics", DataTable)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.keys import key_to_character
 from textual.widgets import Input
 
-from tests.app.conftest import column, wait_for
+from tests.app.conftest import column, run_train, wait_for
 from tests.app.conftest import select_target as select_row
 from tests.app.scripted import ScriptedSources, scripted_app
 from tui.app.app import PipedeckApp
@@ -155,11 +155,7 @@ async def test_r_keys_act_on_the_focused_side(workflow_project):
     app = scripted_app(workflow_project("chain"), delay=0.1)
     async with app.run_test(size=SIZE) as pilot:
         pipeline, workflow = column(app, "pipeline"), column(app)
-        await select_target(pilot, app, "pipelines/train.py:train")
-        await pilot.press("r")  # the pipeline's form (lr is required)
-        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "RunFormScreen")
-        await pilot.click("#param-lr")
-        await pilot.press(*"0.01", "ctrl+r")
+        await run_train(pilot, app)
         await wait_for(pilot, lambda: pipeline.model.status == "success", 30)
         first = pipeline.model.run_id
 

@@ -4,7 +4,7 @@ pane and stay out of the log unless asked for (``M``)."""
 
 from __future__ import annotations
 
-from tests.app.conftest import column, wait_for
+from tests.app.conftest import column, run_train, wait_for
 from tests.app.conftest import select_target as select_row
 from tests.app.scripted import ScriptedSources, pipeline_script
 from tui.app.app import PipedeckApp
@@ -87,11 +87,7 @@ async def test_metric_lines_go_to_metrics_not_to_the_log_unless_asked(workflow_p
     store = RunStore()
     app = PipedeckApp(workflow_project("chain"), sources=MetricLines(store), store=store)
     async with app.run_test(size=SIZE) as pilot:
-        await select_target(pilot, app, "pipelines/train.py:train")
-        await pilot.press("r")  # the parameters form
-        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "RunFormScreen")
-        await pilot.click("#param-lr")
-        await pilot.press(*"0.01", "ctrl+r")
+        await run_train(pilot, app)
         side = column(app, "pipeline")
         await wait_for(pilot, lambda: side.model.status == "success")
         await pilot.press("5")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.conftest import column, select_target, wait_for
+from tests.app.conftest import column, run_train, select_target, wait_for
 from tests.app.scripted import scripted_app
 from tui.app.app import PipedeckApp
 from tui.core.paths import runs_dir
@@ -42,11 +42,7 @@ def test_both_runs_finished(snap_compare, workflow_project):
         await select_target(pilot, app, "chain.yml")
         await pilot.press("r")
         await wait_for(pilot, lambda: column(app).model.status == "success")
-        await select_target(pilot, app, "pipelines/train.py:train")
-        await pilot.press("r")  # the parameters form: lr is required
-        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "RunFormScreen")
-        await pilot.click("#param-lr")
-        await pilot.press(*"0.01", "ctrl+r")
+        await run_train(pilot, app)
         await wait_for(pilot, lambda: column(app, "pipeline").model.status == "success")
         await settle(pilot)
 
